@@ -1,0 +1,49 @@
+/*
+ * The table of live children: fixed capacity, allocated once, so the
+ * accept path never allocates.  Pure: no system calls.
+ */
+
+#ifndef FORKD_CHILDTAB_H
+#define FORKD_CHILDTAB_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct child {
+	pid_t			 pid;
+	void			*svc;		/* owner's service */
+	struct sockaddr_storage	 peer;
+	uint64_t		 start;		/* monotonic ms */
+	int			 next;		/* internal */
+};
+
+struct childtab;
+
+/* A table for at most cap children; NULL when out of memory. */
+struct childtab	*childtab_new(size_t cap);
+void		 childtab_free(struct childtab *);
+
+/*
+ * Change the capacity, keeping every live child even when there are more
+ * than the new capacity (the table then stays full until enough exit).
+ * Pointers to children are invalidated.  Returns 0, or -1 on ENOMEM.
+ */
+int		 childtab_resize(struct childtab *, size_t cap);
+
+/*
+ * Take a slot for pid, fields other than pid zeroed.  NULL when full or
+ * when pid is already present.
+ */
+struct child	*childtab_add(struct childtab *, pid_t);
+struct child	*childtab_find(const struct childtab *, pid_t);
+void		 childtab_del(struct childtab *, struct child *);
+size_t		 childtab_count(const struct childtab *);
+size_t		 childtab_cap(const struct childtab *);
+
+/* Iterate over live children: start with NULL; NULL at the end. */
+struct child	*childtab_next(const struct childtab *, const struct child *);
+
+#endif /* FORKD_CHILDTAB_H */

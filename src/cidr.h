@@ -1,0 +1,31 @@
+/*
+ * IPv4 and IPv6 address prefixes.  Pure: no system calls.
+ */
+
+#ifndef FORKD_CIDR_H
+#define FORKD_CIDR_H
+
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+struct cidr {
+	int		family;		/* AF_INET or AF_INET6 */
+	uint8_t		addr[16];	/* network order, host bits zero */
+	unsigned int	prefix;		/* 0-32 or 0-128 */
+};
+
+/*
+ * Parse "192.0.2.0/24", "2001:db8::/32" or a bare address (a one-host
+ * prefix).  Host bits beyond the prefix are cleared.  Returns 0, or -1
+ * with *errstr set to a short reason.
+ */
+int	cidr_parse(const char *, struct cidr *, const char **errstr);
+
+/*
+ * Whether the address is inside the prefix.  An IPv4-mapped IPv6 address
+ * (::ffff:a.b.c.d) matches IPv4 prefixes as the IPv4 address it maps.
+ */
+int	cidr_match(const struct cidr *, const struct sockaddr *);
+
+#endif /* FORKD_CIDR_H */

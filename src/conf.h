@@ -1,0 +1,186 @@
+/*
+ * The configuration: forkd.conf(5) parsed into plain data.
+ *
+ * Pure: the parser reads files (and resolves user and group names) but
+ * makes no other system call.  Every error is reported as
+ * "file:line: message", all of them in one run.
+ */
+
+#ifndef FORKD_CONF_H
+#define FORKD_CONF_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "cidr.h"
+
+#define CONF_MAX_CHILDREN	1024
+#define CONF_BACKLOG		1024
+#define CONF_SHUTDOWN_TIMEOUT	10000	/* ms */
+
+enum conf_handler_kind {
+	CONF_HANDLER_BUILTIN,
+	CONF_HANDLER_EXEC,
+	CONF_HANDLER_MODULE,
+};
+
+enum conf_proxy {
+	CONF_PROXY_OFF,
+	CONF_PROXY_V1,
+	CONF_PROXY_V2,
+	CONF_PROXY_ANY,
+};
+
+enum conf_rlimit {
+	CONF_RLIMIT_CPU,
+	CONF_RLIMIT_AS,
+	CONF_RLIMIT_DATA,
+	CONF_RLIMIT_FSIZE,
+	CONF_RLIMIT_CORE,
+	CONF_RLIMIT_STACK,
+	CONF_RLIMIT_NOFILE,
+	CONF_RLIMIT_NPROC,
+	CONF_RLIMIT_MAX
+};
+
+/* Bits of conf_settings.set: which directives were given explicitly. */
+#define CONF_SET_USER		(1U << 0)
+#define CONF_SET_GROUP		(1U << 1)
+#define CONF_SET_CHROOT		(1U << 2)
+#define CONF_SET_MAX_CHILDREN	(1U << 3)
+#define CONF_SET_MAX_PER_SOURCE	(1U << 4)
+#define CONF_SET_RATE		(1U << 5)
+#define CONF_SET_ACL		(1U << 6)
+#define CONF_SET_TIMEOUT	(1U << 7)
+#define CONF_SET_IDLE_TIMEOUT	(1U << 8)
+#define CONF_SET_RLIMIT		(1U << 9)
+#define CONF_SET_ENV		(1U << 10)
+#define CONF_SET_PASSENV	(1U << 11)
+#define CONF_SET_BACKLOG	(1U << 12)
+#define CONF_SET_REUSEPORT	(1U << 13)
+#define CONF_SET_PROXY		(1U << 14)
+#define CONF_SET_PROXY_FROM	(1U << 15)
+#define CONF_SET_REFUSE_MESSAGE	(1U << 16)
+
+struct conf_acl {
+	int		allow;		/* 1 allow, 0 deny */
+	struct cidr	net;
+};
+
+struct conf_rlim {
+	int		set;
+	rlim_t		value;		/* RLIM_INFINITY for "infinity" */
+};
+
+/*
+ * Directives that may appear inside a service or, as a default for every
+ * service, at global scope.  A service's own directive replaces the
+ * global one; list directives (allow/deny, env, passenv, proxy-from)
+ * accumulate within one scope.
+ */
+struct conf_settings {
+	uint32_t	 set;		/* CONF_SET_* */
+	char		*user;		/* NULL: the master's credentials */
+	uid_t		 uid;
+	gid_t		 gid;		/* the user's primary group */
+	char		*group;		/* overrides the user's group */
+	gid_t		 group_gid;
+	char		*chroot;
+	unsigned int	 max_children;	/* 0: no per-service limit */
+	unsigned int	 max_per_source; /* 0: none */
+	unsigned int	 rate;		/* tokens per rate_ms; 0: none */
+	unsigned int	 rate_ms;	/* 1000 for N/s, 60000 for N/m */
+	unsigned int	 rate_burst;	/* bucket size; default rate */
+	struct conf_acl	*acl;
+	size_t		 nacl;
+	unsigned int	 timeout;	/* ms, 0: none */
+	unsigned int	 idle_timeout;	/* ms, 0: none */
+	struct conf_rlim rlimit[CONF_RLIMIT_MAX];
+	char		**env;		/* "NAME=VALUE" */
+	size_t		 nenv;
+	char		**passenv;	/* "NAME" */
+	size_t		 npassenv;
+	int		 backlog;	/* CONF_BACKLOG */
+	int		 reuseport;
+	enum conf_proxy	 proxy;
+	struct cidr	*proxy_from;
+	size_t		 nproxy_from;
+	char		*refuse_message; /* escapes already applied */
+};
+
+struct conf_listen {
+	struct addr	 addr;
+	char		 text[ADDR_STRLEN];	/* addr_str() */
+	const char	*file;
+	int		 line;
+};
+
+struct conf_service {
+	TAILQ_ENTRY(conf_service) entry;
+	char			*name;
+	const char		*file;
+	int			 line;
+	struct conf_listen	*listen;
+	size_t			 nlisten;
+	enum conf_handler_kind	 kind;
+	int			 argc;
+	char			**argv;	/* NULL-terminated: builtin name,
+					   exec path or module path first */
+	struct conf_settings	 s;	/* global defaults merged in */
+};
+
+TAILQ_HEAD(conf_services, conf_service);
+
+struct conf {
+	char			*path;
+	unsigned int		 max_children;		/* global */
+	char			*pidfile;		/* NULL: default */
+	int			 syslog_facility;	/* LOG_DAEMON */
+	unsigned int		 shutdown_timeout;	/* ms */
+	struct conf_settings	 defaults;
+	struct conf_services	 services;
+	size_t			 nservices;
+	char			**files;	/* every file read */
+	size_t			 nfiles;
+};
+
+struct conf_errors {
+	char		**msg;		/* "file:line: message" */
+	size_t		  n;
+};
+
+/*
+ * Parse a configuration file.  Returns the configuration, or NULL with
+ * every error appended to errs (errs->n > 0); NULL with errs->n == 0 only
+ * when out of memory.
+ */
+struct conf	*conf_parse_file(const char *path, struct conf_errors *errs);
+
+/*
+ * The same for text in memory; name is used in messages as the file name,
+ * and relative include globs are taken from the current directory.
+ */
+struct conf	*conf_parse_string(const char *name, const char *text,
+		    size_t len, struct conf_errors *errs);
+
+/*
+ * One-shot mode (forkd -l): a single service "cmdline" listening on
+ * listen, running handler words argv[0..argc-1] ("echo", or "exec" PATH
+ * ARG..., or "module" PATH ARG...), with "name=value" service directives
+ * from opts (-o; the value is split into words as in the file).
+ */
+struct conf	*conf_cmdline(const char *listen, int argc, char **argv,
+		    char **opts, size_t nopts, struct conf_errors *errs);
+
+void		 conf_free(struct conf *);
+void		 conf_errors_free(struct conf_errors *);
+
+/* The service of that name, or NULL. */
+struct conf_service *conf_service_find(const struct conf *, const char *);
+
+#endif /* FORKD_CONF_H */
