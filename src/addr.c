@@ -1,1 +1,274 @@
 #include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+
+static int	addr_parse_port(const char *, in_port_t *, const char **);
+static void	addr_set4(struct addr *, const struct in_addr *, in_port_t);
+static void	addr_set6(struct addr *, const struct in6_addr *, in_port_t);
+static const void *addr_v4(const struct sockaddr *);
+
+/*
+ * The port is plain decimal with no sign, space or leading zero: "080"
+ * is refused rather than guessed at, as is "0", since a listener on an
+ * ephemeral port would be of no use to a client.
+ */
+static int
+addr_parse_port(const char *s, in_port_t *port, const char **errstr)
+{
+	unsigned long	v = 0;
+	const char	*p;
+
+	if (*s == '\0') {
+		*errstr = "missing port";
+		return -1;
+	}
+	if (s[0] == '0' && s[1] != '\0') {
+		*errstr = "bad port";
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			*errstr = "bad port";
+			return -1;
+		}
+		v = v * 10 + (unsigned long)(*p - '0');
+		/* Stop early so that a long string cannot wrap around. */
+		if (v > 65535) {
+			*errstr = "port out of range";
+			return -1;
+		}
+	}
+	if (v == 0) {
+		*errstr = "port out of range";
+		return -1;
+	}
+	*port = htons((in_port_t)v);
+	return 0;
+}
+
+static void
+addr_set4(struct addr *a, const struct in_addr *in, in_port_t port)
+{
+	struct sockaddr_in	*sin;
+
+	memset(a, 0, sizeof(*a));
+	sin = (struct sockaddr_in *)&a->ss;
+	sin->sin_family = AF_INET;
+	sin->sin_addr = *in;
+	sin->sin_port = port;
+	a->len = sizeof(*sin);
+}
+
+static void
+addr_set6(struct addr *a, const struct in6_addr *in6, in_port_t port)
+{
+	struct sockaddr_in6	*sin6;
+
+	memset(a, 0, sizeof(*a));
+	sin6 = (struct sockaddr_in6 *)&a->ss;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = *in6;
+	sin6->sin6_port = port;
+	a->len = sizeof(*sin6);
+}
+
+/*
+ * The IPv4 address to print for sa, or NULL when it is not an IPv4 one:
+ * a client on a dual-stack socket is shown as the IPv4 address it has.
+ */
+static const void *
+addr_v4(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6	*sin6;
+
+	if (sa->sa_family == AF_INET)
+		return &((const struct sockaddr_in *)sa)->sin_addr;
+	if (sa->sa_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+			return sin6->sin6_addr.s6_addr + 12;
+	}
+	return NULL;
+}
+
+int
+addr_parse_listen(const char *s, struct addr out[2], const char **errstr)
+{
+	char		 host[INET6_ADDRSTRLEN];
+	const char	*hstart, *hend, *portstr, *err;
+	struct in_addr	 in;
+	struct in6_addr	 in6;
+	in_port_t	 port;
+	size_t		 hlen;
+
+	if (*s == '\0') {
+		err = "missing address";
+		goto fail;
+	}
+	if (s[0] == '[') {
+		hstart = s + 1;
+		if ((hend = strchr(hstart, ']')) == NULL) {
+			err = "missing ]";
+			goto fail;
+		}
+		if (hend[1] == '\0') {
+			err = "missing port";
+			goto fail;
+		}
+		if (hend[1] != ':') {
+			err = "bad address";
+			goto fail;
+		}
+		portstr = hend + 2;
+	} else {
+		hstart = s;
+		if ((hend = strrchr(s, ':')) == NULL) {
+			err = "missing port";
+			goto fail;
+		}
+		portstr = hend + 1;
+		/*
+		 * Without brackets the last colon could as well be part
+		 * of the address, so an IPv6 address must have them.
+		 */
+		if (memchr(s, ':', (size_t)(hend - s)) != NULL) {
+			err = "IPv6 address needs brackets";
+			goto fail;
+		}
+	}
+
+	hlen = (size_t)(hend - hstart);
+	if (hlen == 0) {
+		err = "missing address";
+		goto fail;
+	}
+	if (hlen >= sizeof(host)) {
+		err = "bad address";
+		goto fail;
+	}
+	memcpy(host, hstart, hlen);
+	host[hlen] = '\0';
+
+	if (addr_parse_port(portstr, &port, &err) == -1)
+		goto fail;
+
+	if (s[0] == '[') {
+		if (inet_pton(AF_INET6, host, &in6) != 1) {
+			err = "bad IPv6 address";
+			goto fail;
+		}
+		addr_set6(&out[0], &in6, port);
+		return 1;
+	}
+	if (strcmp(host, "*") == 0) {
+		/*
+		 * One IPv6 socket with IPV6_V6ONLY off serves both
+		 * families; the listener is told so by the flag.
+		 */
+		addr_set6(&out[0], &in6addr_any, port);
+		out[0].wildcard = 1;
+		return 1;
+	}
+	if (strcmp(host, "localhost") == 0) {
+		/* Fixed, not looked up: a pure module resolves no names. */
+		in.s_addr = htonl(INADDR_LOOPBACK);
+		addr_set4(&out[0], &in, port);
+		addr_set6(&out[1], &in6addr_loopback, port);
+		return 2;
+	}
+	if (inet_pton(AF_INET, host, &in) != 1) {
+		err = "bad address";
+		goto fail;
+	}
+	addr_set4(&out[0], &in, port);
+	return 1;
+
+fail:
+	if (errstr != NULL)
+		*errstr = err;
+	return -1;
+}
+
+int
+addr_numeric(const struct sockaddr *sa, char *ip, char *port)
+{
+	const void	*v4;
+
+	ip[0] = port[0] = '\0';
+	if ((v4 = addr_v4(sa)) != NULL) {
+		if (inet_ntop(AF_INET, v4, ip, INET6_ADDRSTRLEN) == NULL)
+			return -1;
+	} else if (sa->sa_family == AF_INET6) {
+		if (inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr,
+		    ip, INET6_ADDRSTRLEN) == NULL)
+			return -1;
+	} else
+		return -1;
+	snprintf(port, ADDR_PORTLEN, "%u", addr_port(sa));
+	return 0;
+}
+
+char *
+addr_str(const struct sockaddr *sa, int wildcard, char *buf)
+{
+	char	ip[INET6_ADDRSTRLEN], port[ADDR_PORTLEN];
+
+	if (wildcard)
+		snprintf(buf, ADDR_STRLEN, "*:%u", addr_port(sa));
+	else if (addr_numeric(sa, ip, port) == -1)
+		strlcpy(buf, "(unknown)", ADDR_STRLEN);
+	else if (addr_v4(sa) != NULL)
+		snprintf(buf, ADDR_STRLEN, "%s:%s", ip, port);
+	else
+		snprintf(buf, ADDR_STRLEN, "[%s]:%s", ip, port);
+	return buf;
+}
+
+int
+addr_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+	const struct sockaddr_in	*a4, *b4;
+	const struct sockaddr_in6	*a6, *b6;
+
+	if (a->sa_family != b->sa_family)
+		return 0;
+	switch (a->sa_family) {
+	case AF_INET:
+		a4 = (const struct sockaddr_in *)a;
+		b4 = (const struct sockaddr_in *)b;
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	case AF_INET6:
+		a6 = (const struct sockaddr_in6 *)a;
+		b6 = (const struct sockaddr_in6 *)b;
+		/* Link-local addresses on different links differ. */
+		return a6->sin6_port == b6->sin6_port &&
+		    a6->sin6_scope_id == b6->sin6_scope_id &&
+		    IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr);
+	default:
+		return 0;
+	}
+}
+
+unsigned int
+addr_port(const struct sockaddr *sa)
+{
+	switch (sa->sa_family) {
+	case AF_INET:
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	case AF_INET6:
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	default:
+		return 0;
+	}
+}

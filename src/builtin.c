@@ -1,1 +1,135 @@
+/*
+ * The built-in services of inetd, for TCP: echo (RFC 862), discard
+ * (RFC 863), chargen (RFC 864), daytime (RFC 867) and time (RFC 868).
+ * Each is a handler of the module interface, run in the child.
+ */
+
 #include "config.h"
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <forkd/handler.h>
+
+#include "builtin.h"
+
+#define BUFSIZE		16384
+
+/* Seconds from 1900-01-01 to 1970-01-01, for RFC 868. */
+#define EPOCH_1900	2208988800ULL
+
+static int	echo_handle(const struct forkd_conn *, void *);
+static int	discard_handle(const struct forkd_conn *, void *);
+static int	chargen_handle(const struct forkd_conn *, void *);
+static int	daytime_handle(const struct forkd_conn *, void *);
+static int	time_handle(const struct forkd_conn *, void *);
+
+static const struct forkd_handler builtins[] = {
+	{ FORKD_HANDLER_ABI, "echo", NULL, echo_handle, NULL },
+	{ FORKD_HANDLER_ABI, "discard", NULL, discard_handle, NULL },
+	{ FORKD_HANDLER_ABI, "chargen", NULL, chargen_handle, NULL },
+	{ FORKD_HANDLER_ABI, "daytime", NULL, daytime_handle, NULL },
+	{ FORKD_HANDLER_ABI, "time", NULL, time_handle, NULL },
+};
+
+const struct forkd_handler *
+builtin_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+/*
+ * The exit status of a built-in: 0 when the client ended the session,
+ * 1 on an error (a reset connection, the idle timeout).
+ */
+static int
+echo_handle(const struct forkd_conn *conn, void *state)
+{
+	char	buf[BUFSIZE];
+	ssize_t	n;
+
+	while ((n = forkd_read(conn, buf, sizeof(buf))) > 0)
+		if (forkd_write(conn, buf, (size_t)n) == -1)
+			return 1;
+	return n == 0 ? 0 : 1;
+}
+
+static int
+discard_handle(const struct forkd_conn *conn, void *state)
+{
+	char	buf[BUFSIZE];
+	ssize_t	n;
+
+	while ((n = forkd_read(conn, buf, sizeof(buf))) > 0)
+		;
+	return n == 0 ? 0 : 1;
+}
+
+/*
+ * RFC 864: lines of 72 printable characters (32 to 126) and CRLF, each
+ * line starting one character further into the sequence, until the client
+ * goes away.  What the client sends is ignored.
+ */
+#define CHARGEN_LINE	72
+#define CHARGEN_NCHARS	95
+
+static int
+chargen_handle(const struct forkd_conn *conn, void *state)
+{
+	char	ring[CHARGEN_NCHARS + CHARGEN_LINE];
+	char	buf[CHARGEN_NCHARS * (CHARGEN_LINE + 2)];
+	char	*p = buf;
+	int	i;
+
+	/* One full cycle of 95 lines, then the same buffer again. */
+	for (i = 0; i < (int)sizeof(ring); i++)
+		ring[i] = (char)(' ' + i % CHARGEN_NCHARS);
+	for (i = 0; i < CHARGEN_NCHARS; i++) {
+		memcpy(p, ring + i, CHARGEN_LINE);
+		p += CHARGEN_LINE;
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	for (;;)
+		if (forkd_write(conn, buf, sizeof(buf)) == -1)
+			return 0;
+}
+
+/* RFC 867 leaves the format free; this is inetd's, ctime(3) with CRLF. */
+static int
+daytime_handle(const struct forkd_conn *conn, void *state)
+{
+	char		buf[64];
+	struct tm	tm;
+	time_t		now;
+	size_t		n;
+
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL)
+		return 1;
+	n = strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y\r\n", &tm);
+	return forkd_write(conn, buf, n) == -1;
+}
+
+/* RFC 868: seconds since 1900 as 32 bits in network order, then close. */
+static int
+time_handle(const struct forkd_conn *conn, void *state)
+{
+	uint32_t	t;
+	unsigned char	buf[4];
+
+	t = (uint32_t)((uint64_t)time(NULL) + EPOCH_1900);
+	buf[0] = t >> 24;
+	buf[1] = t >> 16;
+	buf[2] = t >> 8;
+	buf[3] = t;
+	return forkd_write(conn, buf, sizeof(buf)) == -1;
+}

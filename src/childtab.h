@@ -17,6 +17,8 @@ struct child {
 	void			*svc;		/* owner's service */
 	struct sockaddr_storage	 peer;
 	uint64_t		 start;		/* monotonic ms */
+	uint64_t		 deadline;	/* timeout, monotonic ms */
+	int			 killed;	/* sent SIGTERM for it */
 	int			 next;		/* internal */
 };
 

@@ -1,0 +1,23 @@
+/*
+ * The exec handler: run a program with the connection as standard input
+ * and output, the UCSPI environment, and nothing of forkd's own
+ * environment but PATH and what env/passenv name.
+ */
+
+#ifndef FORKD_EXEC_H
+#define FORKD_EXEC_H
+
+#include <forkd/handler.h>
+
+struct conf_service;
+
+extern const struct forkd_handler exec_handler;
+
+/*
+ * Prepare, in the master, the argument and environment vectors of a
+ * service's exec children.  Returns 0, or -1 on ENOMEM.
+ */
+int	exec_prepare(const struct conf_service *, void **state);
+void	exec_release(void *state);
+
+#endif /* FORKD_EXEC_H */

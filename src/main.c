@@ -1,1 +1,196 @@
-int main(void){return 0;}
+/*
+ * forkd: a forking concurrent TCP server.  This file holds the command
+ * line, daemonizing and the wiring; the work is done in the library.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libutil.h>
+#include <paths.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "server.h"
+
+#define FORKD_CONF	SYSCONFDIR "/forkd.conf"
+#define FORKD_PIDFILE	RUNSTATEDIR "/forkd.pid"
+#define MAX_OPTS	256
+
+extern char **environ;
+
+__attribute__((noreturn))
+static void	usage(int);
+static void	stdio_ensure(void);
+
+static void
+usage(int status)
+{
+	FILE	*f = status == 0 ? stdout : stderr;
+
+	fprintf(f,
+	    "usage: forkd [-dnv] [-f file] [-p pidfile]\n"
+	    "       forkd [-dv] [-p pidfile] [-o name=value]... "
+	    "-l address handler [arg ...]\n"
+	    "       forkd -V | -h\n"
+	    "\n"
+	    "  -d          stay in the foreground, log to standard error\n"
+	    "  -f file     configuration file (default %s)\n"
+	    "  -l address  serve one service on address, no file:\n"
+	    "              handler is a built-in (echo, discard, chargen,\n"
+	    "              daytime, time), exec PATH [ARG...] or\n"
+	    "              module PATH [ARG...]\n"
+	    "  -n          check the configuration and exit\n"
+	    "  -o n=v      a service directive for -l, e.g. -o timeout=10s\n"
+	    "  -p pidfile  pid file (default %s when detached)\n"
+	    "  -v          log every connection; repeat for more\n"
+	    "  -V          print the version\n"
+	    "  -h          print this help\n",
+	    FORKD_CONF, FORKD_PIDFILE);
+	exit(status);
+}
+
+/*
+ * Descriptors 0, 1 and 2 must be open before any socket is made, or a
+ * listener could land on one of them and be handed to a child as its
+ * standard error.
+ */
+static void
+stdio_ensure(void)
+{
+	int	fd;
+
+	while ((fd = open(_PATH_DEVNULL, O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd == -1)
+		err(EX_OSERR, "%s", _PATH_DEVNULL);
+	close(fd);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*conf;
+	struct server		 srv;
+	struct pidfh		*pfh = NULL;
+	const char		*conf_path = FORKD_CONF, *listen = NULL;
+	const char		*pidfile = NULL;
+	char			*opts[MAX_OPTS];
+	size_t			 nopts = 0, i;
+	int			 ch, foreground = 0, check = 0, verbose = 0;
+	int			 fflag = 0, status;
+	pid_t			 other;
+
+	setproctitle_init(argc, argv, environ);
+
+	/* "+": every word after the handler belongs to the handler. */
+	while ((ch = getopt(argc, argv, "+df:hl:no:p:vV")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			conf_path = optarg;
+			fflag = 1;
+			break;
+		case 'h':
+			usage(0);
+		case 'l':
+			listen = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'o':
+			if (nopts == MAX_OPTS)
+				errx(EX_USAGE, "too many -o options");
+			opts[nopts++] = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("forkd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (listen == NULL && (argc > 0 || nopts > 0))
+		usage(EX_USAGE);
+	if (listen != NULL && (argc == 0 || fflag))
+		usage(EX_USAGE);
+
+	stdio_ensure();
+	log_init(1, verbose, 0);
+
+	if (listen != NULL)
+		conf = conf_cmdline(listen, argc, argv, opts, nopts, &errs);
+	else
+		conf = conf_parse_file(conf_path, &errs);
+	if (conf == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		if (errs.n == 0)
+			fprintf(stderr, "forkd: out of memory\n");
+		conf_errors_free(&errs);
+		return EX_CONFIG;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		conf_free(conf);
+		return 0;
+	}
+
+	if (pidfile == NULL && !foreground)
+		pidfile = conf->pidfile != NULL ? conf->pidfile : FORKD_PIDFILE;
+	if (pidfile != NULL &&
+	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			errx(EX_TEMPFAIL, "already running as pid %ld (%s)",
+			    (long)other, pidfile);
+		err(EX_CANTCREAT, "%s", pidfile);
+	}
+
+	/* Listeners are bound before detaching, so failures reach the user. */
+	if ((status = server_init(&srv, conf,
+	    listen != NULL ? NULL : conf_path)) != 0) {
+		server_free(&srv);
+		if (pfh != NULL)
+			pidfile_remove(pfh);
+		return status;
+	}
+
+	if (!foreground) {
+		umask(022);
+		if (daemon(0, 0) == -1)
+			err(EX_OSERR, "daemon");
+		log_init(0, verbose, conf->syslog_facility);
+	}
+	if (pfh != NULL && pidfile_write(pfh) == -1)
+		log_warn("%s", pidfile);
+	log_info("started, %zu services", conf->nservices);
+
+	status = server_run(&srv);
+	if (pfh != NULL)
+		pidfile_remove(pfh);
+	log_info("stopped");
+	return status;
+}

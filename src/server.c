@@ -1,1 +1,833 @@
 #include "config.h"
+
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <forkd/handler.h>
+
+#include "addr.h"
+#include "builtin.h"
+#include "child.h"
+#include "childtab.h"
+#include "conf.h"
+#include "exec.h"
+#include "listener.h"
+#include "log.h"
+#include "server.h"
+
+/* Connections taken from one listener per wakeup, for fairness. */
+#define ACCEPT_BATCH		64
+/* Pause after running out of descriptors or processes. */
+#define BACKOFF_MS		100
+/* From SIGTERM to SIGKILL for a child over its timeout. */
+#define TIMEOUT_GRACE_MS	1000
+#define EXIT_CANTCREAT		73
+#define EXIT_OSERR		71
+#define EXIT_CONFIG		78
+
+static int	svc_prepare(struct svc *);
+static struct svc *svc_new(struct conf_service *);
+static void	svc_retire(struct svc *);
+static int	svc_adopt(struct server *, struct svc *);
+static void	server_reload(struct server *);
+static struct svc *svcs_find(struct svcs *, const char *);
+static void	svc_release(struct svc *);
+static int	svc_bind(struct svc *);
+static int	svc_can_accept(const struct server *, const struct svc *,
+		    uint64_t);
+static void	svc_arm(struct server *, struct svc *, int);
+static void	server_arm_all(struct server *, uint64_t);
+static void	server_accept(struct server *, struct listener *);
+static void	server_spawn(struct server *, struct svc *, int,
+		    const struct sockaddr_storage *);
+static void	server_reaped(struct server *, pid_t, int, uint64_t);
+static void	server_reap(struct server *);
+static void	server_timeouts(struct server *, uint64_t);
+static int	server_signals(struct server *);
+static void	server_dump(struct server *);
+static void	server_kill_all(struct server *, int);
+static int	server_timeout(const struct server *, uint64_t);
+static int	server_shutdown(struct server *);
+
+void
+server_free(struct server *srv)
+{
+	struct svc	*svc;
+
+	while ((svc = TAILQ_FIRST(&srv->svcs)) != NULL) {
+		TAILQ_REMOVE(&srv->svcs, svc, entry);
+		svc_release(svc);
+	}
+	while ((svc = TAILQ_FIRST(&srv->retired)) != NULL) {
+		TAILQ_REMOVE(&srv->retired, svc, entry);
+		svc_release(svc);
+	}
+	childtab_free(srv->children);
+	srv->children = NULL;
+	if (srv->epfd != -1)
+		close(srv->epfd);
+	if (srv->sigfd != -1)
+		close(srv->sigfd);
+	srv->epfd = srv->sigfd = -1;
+	conf_free(srv->conf);
+	srv->conf = NULL;
+}
+
+uint64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int
+svc_prepare(struct svc *svc)
+{
+	struct conf_service	*cs = svc->conf;
+
+	switch (cs->kind) {
+	case CONF_HANDLER_BUILTIN:
+		svc->handler = builtin_find(cs->argv[0]);
+		break;
+	case CONF_HANDLER_EXEC:
+		svc->handler = &exec_handler;
+		if (exec_prepare(cs, &svc->state) == -1) {
+			log_warn("service %s", svc->name);
+			return -1;
+		}
+		return 0;
+	case CONF_HANDLER_MODULE:
+		svc->handler = NULL;
+		break;
+	}
+	if (svc->handler == NULL) {
+		log_warnx("service %s: no handler \"%s\"", svc->name,
+		    cs->argv[0]);
+		return -1;
+	}
+	if (svc->handler->init != NULL &&
+	    svc->handler->init(cs->argc, cs->argv, &svc->state) != 0) {
+		log_warnx("service %s: handler %s failed to start", svc->name,
+		    svc->handler->name);
+		return -1;
+	}
+	return 0;
+}
+
+static struct svc *
+svc_new(struct conf_service *cs)
+{
+	struct svc	*svc;
+
+	if ((svc = calloc(1, sizeof(*svc))) == NULL ||
+	    (svc->name = strdup(cs->name)) == NULL) {
+		log_warn("service %s", cs->name);
+		free(svc);
+		return NULL;
+	}
+	svc->conf = cs;
+	svc->max_children = cs->s.max_children;
+	return svc;
+}
+
+/*
+ * Close the listeners and let the handler go.  What is left is the
+ * bookkeeping of the children still running, which the caller frees
+ * with svc_release once they are gone.
+ */
+static void
+svc_retire(struct svc *svc)
+{
+	size_t	i;
+
+	for (i = 0; i < svc->nlisteners; i++) {
+		if (svc->listeners[i].fd != -1)
+			close(svc->listeners[i].fd);
+		svc->listeners[i].fd = -1;
+		svc->listeners[i].armed = 0;
+	}
+	if (svc->handler == &exec_handler)
+		exec_release(svc->state);
+	else if (svc->handler != NULL && svc->handler->fini != NULL)
+		svc->handler->fini(svc->state);
+	svc->handler = NULL;
+	svc->state = NULL;
+	svc->conf = NULL;
+}
+
+static void
+svc_release(struct svc *svc)
+{
+	if (svc->conf != NULL)
+		svc_retire(svc);
+	free(svc->listeners);
+	free(svc->name);
+	free(svc);
+}
+
+static int
+svc_bind(struct svc *svc)
+{
+	struct conf_service	*cs = svc->conf;
+	struct listener		*l;
+	size_t			 i;
+
+	svc->listeners = calloc(cs->nlisten, sizeof(*svc->listeners));
+	if (svc->listeners == NULL) {
+		log_warn("service %s", svc->name);
+		return -1;
+	}
+	for (i = 0; i < cs->nlisten; i++) {
+		l = &svc->listeners[svc->nlisteners++];
+		l->svc = svc;
+		l->addr = cs->listen[i].addr;
+		strlcpy(l->text, cs->listen[i].text, sizeof(l->text));
+		l->fd = listener_open(&l->addr, cs->s.backlog, cs->s.reuseport);
+		if (l->fd == -1) {
+			log_warn("service %s: cannot listen on %s", svc->name,
+			    l->text);
+			return -1;
+		}
+		log_debug("service %s: listening on %s", svc->name, l->text);
+	}
+	return 0;
+}
+
+int
+server_init(struct server *srv, struct conf *conf, const char *conf_path)
+{
+	struct conf_service	*cs;
+	struct svc		*svc;
+	sigset_t		 mask;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->conf = conf;
+	srv->conf_path = conf_path;
+	srv->epfd = srv->sigfd = -1;
+	srv->started = now_ms();
+	TAILQ_INIT(&srv->svcs);
+	TAILQ_INIT(&srv->retired);
+
+	/*
+	 * Signals arrive through a descriptor and are handled in the loop;
+	 * a refused client that has gone away must not kill the master.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
+	    (srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) ==
+	    -1 || (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_warn("cannot set up the event loop");
+		return EXIT_OSERR;
+	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->sigfd, &ev) == -1) {
+		log_warn("epoll_ctl");
+		return EXIT_OSERR;
+	}
+	if ((srv->children = childtab_new(conf->max_children)) == NULL) {
+		log_warn("child table");
+		return EXIT_OSERR;
+	}
+
+	TAILQ_FOREACH(cs, &conf->services, entry) {
+		if ((svc = svc_new(cs)) == NULL)
+			return EXIT_OSERR;
+		TAILQ_INSERT_TAIL(&srv->svcs, svc, entry);
+		if (svc_prepare(svc) == -1)
+			return EXIT_CONFIG;
+		if (svc_bind(svc) == -1)
+			return EXIT_OSERR;
+	}
+	server_arm_all(srv, now_ms());
+	return 0;
+}
+
+/*
+ * Listeners for a service of a new configuration: an address the running
+ * configuration already listens on is only noted (l->from) and taken over
+ * when the reload commits; a new one is bound now.
+ */
+static int
+svc_adopt(struct server *srv, struct svc *svc)
+{
+	struct conf_service	*cs = svc->conf;
+	struct listener		*l, *ol;
+	struct svc		*old;
+	size_t			 i, j;
+
+	svc->listeners = calloc(cs->nlisten, sizeof(*svc->listeners));
+	if (svc->listeners == NULL) {
+		log_warn("service %s", svc->name);
+		return -1;
+	}
+	for (i = 0; i < cs->nlisten; i++) {
+		l = &svc->listeners[svc->nlisteners++];
+		l->svc = svc;
+		l->fd = -1;
+		l->addr = cs->listen[i].addr;
+		strlcpy(l->text, cs->listen[i].text, sizeof(l->text));
+		TAILQ_FOREACH(old, &srv->svcs, entry)
+			for (j = 0; j < old->nlisteners; j++) {
+				ol = &old->listeners[j];
+				if (ol->fd != -1 &&
+				    ol->addr.wildcard == l->addr.wildcard &&
+				    addr_equal((struct sockaddr *)&ol->addr.ss,
+				    (struct sockaddr *)&l->addr.ss))
+					l->from = ol;
+			}
+		if (l->from != NULL)
+			continue;
+		l->fd = listener_open(&l->addr, cs->s.backlog, cs->s.reuseport);
+		if (l->fd == -1) {
+			log_warn("service %s: cannot listen on %s", svc->name,
+			    l->text);
+			return -1;
+		}
+		log_info("service %s: listening on %s", svc->name, l->text);
+	}
+	return 0;
+}
+
+static struct svc *
+svcs_find(struct svcs *list, const char *name)
+{
+	struct svc	*svc;
+
+	TAILQ_FOREACH(svc, list, entry)
+		if (strcmp(svc->name, name) == 0)
+			return svc;
+	return NULL;
+}
+
+/*
+ * SIGHUP: read the file anew and swap only when all of it is sound, every
+ * handler started and every new address bound.  A listener whose address
+ * is unchanged moves to the new configuration as it is, the same
+ * descriptor, so no client knocking during the reload is refused.
+ * Children keep running; those of a service that stays count against its
+ * new limits.
+ */
+static void
+server_reload(struct server *srv)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*conf;
+	struct conf_service	*cs;
+	struct svcs		 fresh;
+	struct svc		*svc, *old;
+	struct listener		*l;
+	struct child		*c = NULL;
+	size_t			 i, oldcap = srv->conf->max_children;
+
+	if (srv->conf_path == NULL) {
+		log_warnx("reload: no configuration file in one-shot mode");
+		return;
+	}
+	if ((conf = conf_parse_file(srv->conf_path, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			log_warnx("%s", errs.msg[i]);
+		conf_errors_free(&errs);
+		log_warnx("reload failed, configuration unchanged");
+		return;
+	}
+	TAILQ_INIT(&fresh);
+	if (childtab_resize(srv->children, conf->max_children) == -1) {
+		log_warn("reload: child table");
+		goto fail;
+	}
+	TAILQ_FOREACH(cs, &conf->services, entry) {
+		if ((svc = svc_new(cs)) == NULL)
+			goto fail;
+		TAILQ_INSERT_TAIL(&fresh, svc, entry);
+		if (svc_prepare(svc) == -1 || svc_adopt(srv, svc) == -1)
+			goto fail;
+	}
+
+	/* Commit: nothing below can fail. */
+	TAILQ_FOREACH(svc, &fresh, entry)
+		for (i = 0; i < svc->nlisteners; i++) {
+			l = &svc->listeners[i];
+			if (l->from == NULL)
+				continue;
+			if (l->from->armed)
+				epoll_ctl(srv->epfd, EPOLL_CTL_DEL, l->from->fd,
+				    NULL);
+			l->fd = l->from->fd;
+			l->from->fd = -1;
+			l->from->armed = 0;
+			l->from = NULL;
+			/* listen(2) again sets the new backlog. */
+			listen(l->fd, svc->conf->s.backlog);
+		}
+	while ((c = childtab_next(srv->children, c)) != NULL) {
+		old = c->svc;
+		if (old->conf == NULL ||
+		    (svc = svcs_find(&fresh, old->name)) == NULL)
+			continue;
+		c->svc = svc;
+		old->nchildren--;
+		svc->nchildren++;
+	}
+	while ((old = TAILQ_FIRST(&srv->svcs)) != NULL) {
+		TAILQ_REMOVE(&srv->svcs, old, entry);
+		if ((svc = svcs_find(&fresh, old->name)) != NULL)
+			svc->n = old->n;
+		svc_retire(old);
+		if (old->nchildren == 0)
+			svc_release(old);
+		else
+			TAILQ_INSERT_TAIL(&srv->retired, old, entry);
+	}
+	TAILQ_CONCAT(&srv->svcs, &fresh, entry);
+	conf_free(srv->conf);
+	srv->conf = conf;
+	server_arm_all(srv, now_ms());
+	log_info("reloaded %s, %zu services", srv->conf_path,
+	    conf->nservices);
+	return;
+
+fail:
+	while ((svc = TAILQ_FIRST(&fresh)) != NULL) {
+		TAILQ_REMOVE(&fresh, svc, entry);
+		svc_release(svc);
+	}
+	if (childtab_resize(srv->children, oldcap) == -1)
+		log_warn("reload: child table");
+	conf_free(conf);
+	log_warnx("reload failed, configuration unchanged");
+}
+
+static int
+svc_can_accept(const struct server *srv, const struct svc *svc, uint64_t now)
+{
+	unsigned int	max = svc->max_children;
+
+	if (srv->stopping || srv->resume_at != 0 || svc->paused_until > now)
+		return 0;
+	if (childtab_count(srv->children) >= srv->conf->max_children)
+		return 0;
+	return max == 0 || svc->nchildren < max;
+}
+
+/*
+ * A service at its limit is taken out of the epoll set, so that further
+ * clients wait in the kernel's backlog instead of being refused, and put
+ * back as soon as a child exits.
+ */
+static void
+svc_arm(struct server *srv, struct svc *svc, int on)
+{
+	struct epoll_event	 ev;
+	struct listener		*l;
+	size_t			 i;
+
+	for (i = 0; i < svc->nlisteners; i++) {
+		l = &svc->listeners[i];
+		if (l->armed == on || l->fd == -1)
+			continue;
+		ev.events = EPOLLIN;
+		ev.data.ptr = l;
+		if (epoll_ctl(srv->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    l->fd, &ev) == -1)
+			log_warn("service %s: epoll_ctl %s", svc->name,
+			    l->text);
+		else
+			l->armed = on;
+	}
+}
+
+static void
+server_arm_all(struct server *srv, uint64_t now)
+{
+	struct svc	*svc;
+
+	TAILQ_FOREACH(svc, &srv->svcs, entry)
+		svc_arm(srv, svc, svc_can_accept(srv, svc, now));
+}
+
+static void
+server_accept(struct server *srv, struct listener *l)
+{
+	struct sockaddr_storage	 ss;
+	struct svc		*svc = l->svc;
+	socklen_t		 len;
+	uint64_t		 now = now_ms();
+	int			 fd, i;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		if (!svc_can_accept(srv, svc, now)) {
+			if (childtab_count(srv->children) >=
+			    srv->conf->max_children)
+				server_arm_all(srv, now);
+			else
+				svc_arm(srv, svc, 0);
+			return;
+		}
+		len = sizeof(ss);
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_CLOEXEC);
+		if (fd == -1) {
+			switch (errno) {
+			case EAGAIN:
+				return;
+			case EINTR:
+			case ECONNABORTED:
+			case EPROTO:
+				continue;
+			case EMFILE:
+			case ENFILE:
+			case ENOBUFS:
+			case ENOMEM:
+				/*
+				 * Stop accepting everywhere for a moment;
+				 * the clients wait in the backlog.
+				 */
+				log_warn("service %s: accept on %s, pausing",
+				    svc->name, l->text);
+				srv->resume_at = now + BACKOFF_MS;
+				server_arm_all(srv, now);
+				return;
+			default:
+				log_warn("service %s: accept on %s",
+				    svc->name, l->text);
+				return;
+			}
+		}
+		server_spawn(srv, svc, fd, &ss);
+	}
+}
+
+static void
+server_spawn(struct server *srv, struct svc *svc, int fd,
+    const struct sockaddr_storage *ss)
+{
+	struct child	*c;
+	char		 peer[ADDR_STRLEN];
+	pid_t		 pid;
+	uint64_t	 now;
+
+	switch (pid = fork()) {
+	case -1:
+		/* Back off this service only; the others go on. */
+		log_warn("service %s: fork", svc->name);
+		close(fd);
+		svc->n.fork_failed++;
+		svc->paused_until = now_ms() + BACKOFF_MS;
+		svc_arm(srv, svc, 0);
+		return;
+	case 0:
+		child_run(svc, fd, (const struct sockaddr *)ss);
+	}
+	close(fd);
+	svc->n.accepted++;
+	svc->nchildren++;
+	if ((c = childtab_add(srv->children, pid)) == NULL) {
+		/* Cannot happen: svc_can_accept() checked for room. */
+		log_warnx("service %s: child %ld not tracked", svc->name,
+		    (long)pid);
+		return;
+	}
+	now = now_ms();
+	c->svc = svc;
+	c->peer = *ss;
+	c->start = now;
+	if (svc->conf->s.timeout != 0) {
+		c->deadline = now + svc->conf->s.timeout;
+		if (srv->next_deadline == 0 || c->deadline < srv->next_deadline)
+			srv->next_deadline = c->deadline;
+	}
+	if (log_verbose())
+		log_debug("service %s: accepted %s, pid %ld", svc->name,
+		    addr_str((const struct sockaddr *)ss, 0, peer), (long)pid);
+}
+
+/* Account for one child that has ended. */
+static void
+server_reaped(struct server *srv, pid_t pid, int status, uint64_t now)
+{
+	struct child	*c;
+	struct svc	*svc;
+	char		 peer[ADDR_STRLEN];
+	int		 was_full;
+
+	if ((c = childtab_find(srv->children, pid)) == NULL)
+		return;
+	svc = c->svc;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		svc->n.exit_ok++;
+	else
+		svc->n.exit_error++;
+	if (log_verbose()) {
+		addr_str((struct sockaddr *)&c->peer, 0, peer);
+		if (WIFSIGNALED(status))
+			log_debug("service %s: pid %ld (%s) killed by signal "
+			    "%d after %" PRIu64 " ms", svc->name, (long)pid,
+			    peer, WTERMSIG(status), now - c->start);
+		else
+			log_debug("service %s: pid %ld (%s) exited %d after %"
+			    PRIu64 " ms", svc->name, (long)pid, peer,
+			    WEXITSTATUS(status), now - c->start);
+	}
+	was_full = svc->max_children != 0 &&
+	    svc->nchildren >= svc->max_children;
+	svc->nchildren--;
+	childtab_del(srv->children, c);
+	if (svc->conf == NULL) {
+		if (svc->nchildren == 0) {
+			TAILQ_REMOVE(&srv->retired, svc, entry);
+			svc_release(svc);
+		}
+	} else if (was_full)
+		svc_arm(srv, svc, svc_can_accept(srv, svc, now));
+}
+
+static void
+server_reap(struct server *srv)
+{
+	pid_t		 pid;
+	int		 status, was_full;
+	uint64_t	 now = now_ms();
+
+	was_full = childtab_count(srv->children) >= srv->conf->max_children;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		server_reaped(srv, pid, status, now);
+	if (was_full && childtab_count(srv->children) < srv->conf->max_children)
+		server_arm_all(srv, now);
+}
+
+/*
+ * Children over their service's timeout get SIGTERM, and SIGKILL a second
+ * later.  The table is walked only when the earliest deadline has passed.
+ */
+static void
+server_timeouts(struct server *srv, uint64_t now)
+{
+	struct child	*c = NULL;
+	struct svc	*svc;
+	uint64_t	 next = 0;
+
+	if (srv->next_deadline == 0 || now < srv->next_deadline)
+		return;
+	while ((c = childtab_next(srv->children, c)) != NULL) {
+		if (c->deadline == 0)
+			continue;
+		if (c->deadline <= now) {
+			svc = c->svc;
+			if (!c->killed) {
+				log_warnx("service %s: pid %ld over its "
+				    "timeout, terminating", svc->name,
+				    (long)c->pid);
+				svc->n.timeout_killed++;
+				if (kill(-c->pid, SIGTERM) == -1)
+					kill(c->pid, SIGTERM);
+				c->killed = 1;
+				c->deadline = now + TIMEOUT_GRACE_MS;
+			} else {
+				if (kill(-c->pid, SIGKILL) == -1)
+					kill(c->pid, SIGKILL);
+				c->deadline = 0;
+				continue;
+			}
+		}
+		if (next == 0 || c->deadline < next)
+			next = c->deadline;
+	}
+	srv->next_deadline = next;
+}
+
+static void
+server_kill_all(struct server *srv, int sig)
+{
+	struct child	*c = NULL;
+
+	while ((c = childtab_next(srv->children, c)) != NULL)
+		if (kill(-c->pid, sig) == -1)
+			kill(c->pid, sig);
+}
+
+/* Log per service its listeners and counters, then every child. */
+static void
+server_dump(struct server *srv)
+{
+	struct svc	*svc;
+	struct child	*c = NULL;
+	char		 peer[ADDR_STRLEN];
+	uint64_t	 now = now_ms();
+	size_t		 i;
+
+	log_info("state: %zu children of at most %u, up %" PRIu64 " s",
+	    childtab_count(srv->children), srv->conf->max_children,
+	    (now - srv->started) / 1000);
+	TAILQ_FOREACH(svc, &srv->svcs, entry) {
+		for (i = 0; i < svc->nlisteners; i++)
+			log_info("service %s: listening on %s%s", svc->name,
+			    svc->listeners[i].text,
+			    svc->listeners[i].armed ? "" : " (paused)");
+		log_info("service %s: accepted %" PRIu64 ", live %u, "
+		    "exited ok %" PRIu64 ", failed %" PRIu64 ", fork failed %"
+		    PRIu64 ", killed by timeout %" PRIu64, svc->name,
+		    svc->n.accepted, svc->nchildren, svc->n.exit_ok,
+		    svc->n.exit_error, svc->n.fork_failed,
+		    svc->n.timeout_killed);
+	}
+	while ((c = childtab_next(srv->children, c)) != NULL) {
+		svc = c->svc;
+		log_info("child %ld: service %s, client %s, age %" PRIu64
+		    " ms", (long)c->pid, svc->name,
+		    addr_str((struct sockaddr *)&c->peer, 0, peer),
+		    now - c->start);
+	}
+}
+
+/* Returns 1 when asked to stop. */
+static int
+server_signals(struct server *srv)
+{
+	struct signalfd_siginfo	si;
+	ssize_t			n;
+	int			stop = 0;
+
+	while ((n = read(srv->sigfd, &si, sizeof(si))) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			server_reap(srv);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			stop = 1;
+			break;
+		case SIGHUP:
+			server_reload(srv);
+			break;
+		case SIGUSR1:
+			server_dump(srv);
+			break;
+		}
+	}
+	/* SIGCHLDs merge; reap in any case. */
+	server_reap(srv);
+	return stop;
+}
+
+/* The epoll timeout: until the next timer is due, or -1 for none. */
+static int
+server_timeout(const struct server *srv, uint64_t now)
+{
+	uint64_t	next = 0;
+	struct svc	*svc;
+
+	if (srv->resume_at != 0)
+		next = srv->resume_at;
+	if (srv->next_deadline != 0 &&
+	    (next == 0 || srv->next_deadline < next))
+		next = srv->next_deadline;
+	TAILQ_FOREACH(svc, &srv->svcs, entry)
+		if (svc->paused_until != 0 &&
+		    (next == 0 || svc->paused_until < next))
+			next = svc->paused_until;
+	if (next == 0)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+int
+server_run(struct server *srv)
+{
+	struct epoll_event	 evs[64];
+	struct svc		*svc;
+	uint64_t		 now;
+	int			 i, n;
+
+	for (;;) {
+		n = epoll_wait(srv->epfd, evs, 64,
+		    server_timeout(srv, now_ms()));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("epoll_wait");
+			return EXIT_OSERR;
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr != NULL)
+				server_accept(srv, evs[i].data.ptr);
+			else if (server_signals(srv))
+				return server_shutdown(srv);
+		}
+		now = now_ms();
+		server_timeouts(srv, now);
+		if (srv->resume_at != 0 && srv->resume_at <= now) {
+			srv->resume_at = 0;
+			server_arm_all(srv, now);
+		}
+		TAILQ_FOREACH(svc, &srv->svcs, entry)
+			if (svc->paused_until != 0 && svc->paused_until <= now) {
+				svc->paused_until = 0;
+				svc_arm(srv, svc, svc_can_accept(srv, svc, now));
+			}
+	}
+}
+
+/*
+ * Close the listeners, ask every child to stop, give them shutdown-timeout
+ * to do so, then kill what remains.
+ */
+static int
+server_shutdown(struct server *srv)
+{
+	struct epoll_event	 ev;
+	uint64_t		 deadline, now;
+	int			 n;
+	struct svc		*svc;
+	size_t			 i;
+	pid_t			 pid;
+	int			 status;
+
+	srv->stopping = 1;
+	log_info("stopping, %zu children", childtab_count(srv->children));
+	TAILQ_FOREACH(svc, &srv->svcs, entry)
+		for (i = 0; i < svc->nlisteners; i++) {
+			if (svc->listeners[i].fd != -1)
+				close(svc->listeners[i].fd);
+			svc->listeners[i].fd = -1;
+			svc->listeners[i].armed = 0;
+		}
+	server_kill_all(srv, SIGTERM);
+	deadline = now_ms() + srv->conf->shutdown_timeout;
+	while (childtab_count(srv->children) > 0 &&
+	    (now = now_ms()) < deadline) {
+		n = epoll_wait(srv->epfd, &ev, 1, (int)(deadline - now));
+		if (n == -1 && errno != EINTR)
+			break;
+		if (n > 0)
+			server_signals(srv);
+	}
+	if (childtab_count(srv->children) > 0) {
+		log_warnx("killing %zu children still running",
+		    childtab_count(srv->children));
+		server_kill_all(srv, SIGKILL);
+		while (childtab_count(srv->children) > 0 &&
+		    (pid = waitpid(-1, &status, 0)) > 0)
+			server_reaped(srv, pid, status, now_ms());
+	}
+	server_free(srv);
+	return 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * The master: services, their listeners, the children, and the loop that
+ * accepts, forks and reaps.
+ */
+
+#ifndef FORKD_SERVER_H
+#define FORKD_SERVER_H
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+#include <forkd/handler.h>
+
+#include "addr.h"
+
+struct childtab;
+struct conf;
+struct conf_service;
+
+struct listener {
+	int		 fd;
+	struct svc	*svc;
+	struct addr	 addr;
+	char		 text[ADDR_STRLEN];
+	int		 armed;		/* in the epoll set */
+	struct listener	*from;		/* taken over on reload */
+};
+
+struct svc_counters {
+	uint64_t	accepted;
+	uint64_t	fork_failed;
+	uint64_t	timeout_killed;
+	uint64_t	exit_ok;	/* children that exited 0 */
+	uint64_t	exit_error;	/* non-zero exit or a signal */
+};
+
+struct svc {
+	TAILQ_ENTRY(svc)	 entry;
+	char			*name;
+	struct conf_service	*conf;		/* NULL once retired */
+	unsigned int		 max_children;	/* 0: no limit */
+	const struct forkd_handler *handler;
+	void			*state;
+	struct listener		*listeners;
+	size_t			 nlisteners;
+	unsigned int		 nchildren;
+	uint64_t		 paused_until;	/* fork failure back-off */
+	struct svc_counters	 n;
+};
+
+TAILQ_HEAD(svcs, svc);
+
+struct server {
+	struct conf		*conf;
+	const char		*conf_path;	/* NULL in one-shot mode */
+	struct svcs		 svcs;
+	struct svcs		 retired;	/* removed, children live on */
+	struct childtab		*children;
+	int			 epfd;
+	int			 sigfd;
+	uint64_t		 resume_at;	/* descriptor back-off */
+	uint64_t		 next_deadline;	/* earliest child timeout */
+	uint64_t		 started;
+	int			 stopping;
+};
+
+/*
+ * Take over conf, prepare every service's handler and bind every listener.
+ * On failure the reason is logged and the exit status returned (71 for a
+ * socket that cannot be bound, 78 for a handler that fails to start).
+ */
+int	server_init(struct server *, struct conf *, const char *conf_path);
+
+/* Serve until SIGTERM or SIGINT; returns the exit status. */
+int	server_run(struct server *);
+
+/* Release everything, the configuration included. */
+void	server_free(struct server *);
+
+/* Monotonic clock in milliseconds. */
+uint64_t now_ms(void);
+
+#endif /* FORKD_SERVER_H */

@@ -1,0 +1,88 @@
+# The exec handler: argv as written, the UCSPI environment and nothing of
+# forkd's own, only descriptors 0, 1 and 2, stderr kept from the client,
+# and a failed exec logged.
+
+. "$TESTS_SRCDIR/lib.sh"
+need nc
+
+p_check=$(freeport)
+p_cat=$(freeport)
+p_err=$(freeport)
+p_nope=$(freeport)
+p_sh=$(freeport)
+
+c=$(conf forkd.conf <<EOF2
+service fdcheck {
+	listen 127.0.0.1:$p_check
+	exec $TESTS_BUILDDIR/fdcheck "two words" 'single' "a\"quote" -c --x
+	env GREETING="hello world"
+	env EMPTY=
+	passenv KEEP_ME
+}
+service cat { listen 127.0.0.1:$p_cat; exec /bin/cat }
+service err {
+	listen 127.0.0.1:$p_err
+	exec /bin/sh -c "echo to-the-client; echo to-the-log >&2"
+}
+service nope { listen 127.0.0.1:$p_nope; exec /nonexistent/program }
+service sh {
+	listen 127.0.0.1:$p_sh
+	exec /bin/sh -c "echo \$TCPREMOTEIP \$TCPREMOTEPORT \$TCPLOCALIP \$TCPLOCALPORT"
+}
+EOF2
+)
+# What forkd has in its environment must not reach the program, except
+# what passenv names.
+SECRET=leak KEEP_ME=kept start_forkd -f "$c"
+
+timeout 5 nc -d 127.0.0.1 "$p_check" >"$tmp/out" || fail "nc fdcheck"
+grep -qx "argv\[0\]=$TESTS_BUILDDIR/fdcheck" "$tmp/out" || fail "argv[0]"
+grep -qx 'argv\[1\]=two words' "$tmp/out" || fail "argv[1]"
+grep -qx "argv\[2\]='single'" "$tmp/out" || fail "argv[2]: single quotes are plain characters"
+grep -qx 'argv\[3\]=a"quote' "$tmp/out" || fail "argv[3]"
+grep -qx 'argv\[4\]=-c' "$tmp/out" || fail "argv[4]"
+grep -qx 'argv\[5\]=--x' "$tmp/out" || fail "argv[5]"
+grep -q 'argv\[6\]' "$tmp/out" && fail "extra arguments"
+ok "exec argv as written, no shell"
+
+grep -qx 'fds: 0 1 2' "$tmp/out" || fail "descriptors: $(grep fds: "$tmp/out")"
+ok "exec child has only descriptors 0, 1, 2"
+
+grep -qx 'env PROTO=TCP' "$tmp/out" || fail "PROTO"
+grep -qx 'env TCPLOCALIP=127.0.0.1' "$tmp/out" || fail "TCPLOCALIP"
+grep -qx "env TCPLOCALPORT=$p_check" "$tmp/out" || fail "TCPLOCALPORT"
+grep -qx 'env TCPREMOTEIP=127.0.0.1' "$tmp/out" || fail "TCPREMOTEIP"
+grep -qx 'env TCPREMOTEPORT=[0-9]*' "$tmp/out" || fail "TCPREMOTEPORT"
+grep -qx 'env FORKD_SERVICE=fdcheck' "$tmp/out" || fail "FORKD_SERVICE"
+grep -qx 'env GREETING=hello world' "$tmp/out" || fail "env GREETING"
+grep -qx 'env EMPTY=' "$tmp/out" || fail "env EMPTY"
+grep -qx 'env KEEP_ME=kept' "$tmp/out" || fail "passenv KEEP_ME"
+grep -qx "env PATH=$PATH" "$tmp/out" || fail "PATH"
+grep -q 'SECRET' "$tmp/out" && fail "forkd's environment leaked"
+n=$(grep -c '^env ' "$tmp/out")
+[ "$n" -eq 10 ] || fail "expected 10 variables, got $n: $(grep '^env ' "$tmp/out")"
+ok "exec environment: UCSPI, env, passenv, PATH, nothing else"
+
+out=$(printf 'through cat\n' | timeout 5 nc -N 127.0.0.1 "$p_cat")
+[ "$out" = "through cat" ] || fail "exec /bin/cat: '$out'"
+ok "exec /bin/cat echoes"
+
+out=$(timeout 5 nc -d 127.0.0.1 "$p_sh")
+set -- $out
+[ "$1" = 127.0.0.1 ] && [ "$3" = 127.0.0.1 ] && [ "$4" = "$p_sh" ] ||
+    fail "UCSPI variables in a shell: '$out'"
+ok "UCSPI variables seen by a shell script"
+
+out=$(timeout 5 nc -d 127.0.0.1 "$p_err")
+[ "$out" = to-the-client ] || fail "stderr reached the client: '$out'"
+retry 30 grep -q '^to-the-log$' "$tmp/forkd.log" || fail "stderr not in forkd's log"
+ok "a handler's stderr goes to forkd's log, not to the client"
+
+out=$(timeout 5 nc -d 127.0.0.1 "$p_nope")
+[ -z "$out" ] || fail "failed exec sent '$out'"
+retry 30 grep -q 'exec /nonexistent/program: No such file or directory' \
+    "$tmp/forkd.log" || fail "failed exec not logged"
+ok "a failed exec is logged and the client closed"
+
+alive || fail "forkd died"
+stop_forkd

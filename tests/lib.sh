@@ -1,0 +1,113 @@
+# Shared by the integration tests: start the real forkd on 127.0.0.1 and
+# talk to it with real clients.  Every process started here is ended by
+# its pid when the test exits.
+#
+# The test harness sets FORKD (the binary), TESTS_SRCDIR and
+# TESTS_BUILDDIR (where the helper programs are).
+
+set -u
+
+: "${FORKD:?FORKD is not set; run the tests with make check}"
+: "${TESTS_BUILDDIR:?}"
+: "${TESTS_SRCDIR:?}"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/forkd-test.XXXXXX") || exit 99
+bg_pids=""
+forkd_pid=""
+test_name=$(basename "$0" .sh)
+nfailed=0
+
+cleanup() {
+	for p in $forkd_pid $bg_pids; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 99' HUP INT TERM
+
+# fail MESSAGE: report a failed check, show forkd's log, and stop.
+fail() {
+	echo "FAIL: $test_name: $*" >&2
+	if [ -s "$tmp/forkd.log" ]; then
+		echo "--- forkd log:" >&2
+		tail -n 40 "$tmp/forkd.log" >&2
+	fi
+	exit 1
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+# skip REASON: the whole test cannot run here.
+skip() {
+	echo "SKIP: $test_name: $*"
+	exit 77
+}
+
+need() {
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
+	done
+}
+
+freeport() {
+	"$TESTS_BUILDDIR/freeport" || fail "no free port"
+}
+
+# retry N CMD...: run CMD every 0.1 s until it succeeds, at most N times.
+retry() {
+	n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# start_forkd ARGS...: run forkd -d ARGS in the background, logging to
+# $tmp/forkd.log, and wait until it has bound its listeners.
+start_forkd() {
+	: >"$tmp/forkd.log"
+	"$FORKD" -d "$@" >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
+	forkd_pid=$!
+	retry 100 grep -q "started" "$tmp/forkd.log" ||
+	    fail "forkd did not start: $*"
+}
+
+# stop_forkd: SIGTERM, and expect a clean exit 0.
+stop_forkd() {
+	[ -n "$forkd_pid" ] || return 0
+	kill -TERM "$forkd_pid" || fail "forkd is gone before SIGTERM"
+	wait "$forkd_pid"
+	st=$?
+	forkd_pid=""
+	[ "$st" -eq 0 ] || fail "forkd exited $st after SIGTERM"
+}
+
+# alive: forkd is still running.
+alive() {
+	kill -0 "$forkd_pid" 2>/dev/null
+}
+
+children() {
+	ps -o pid= --ppid "$forkd_pid" | wc -l
+}
+
+zombies() {
+	ps -o stat= --ppid "$forkd_pid" | grep -c '^Z'
+}
+
+nfds() {
+	ls "/proc/$forkd_pid/fd" | wc -l
+}
+
+# conf NAME: write stdin to $tmp/NAME and print its path.
+conf() {
+	cat >"$tmp/$1"
+	echo "$tmp/$1"
+}
