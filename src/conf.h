@@ -169,6 +169,20 @@ struct conf	*conf_parse_string(const char *name, const char *text,
 		    size_t len, struct conf_errors *errs);
 
 /*
+ * conf_parse_file() when text is NULL, else conf_parse_string(), with
+ * CONF_F_* flags.
+ */
+struct conf	*conf_parse(const char *name, const char *text, size_t len,
+		    int flags, struct conf_errors *errs);
+
+/*
+ * Accept the directives the daemon does not implement yet instead of
+ * reporting them: for the unit tests, which check their grammar ahead of
+ * the daemon.  The daemon never passes it.
+ */
+#define CONF_F_UNSUPPORTED	0x01
+
+/*
  * One-shot mode (forkd -l): a single service "cmdline" listening on
  * listen, running handler words argv[0..argc-1] ("echo", or "exec" PATH
  * ARG..., or "module" PATH ARG...), with "name=value" service directives

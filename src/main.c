@@ -32,6 +32,7 @@ extern char **environ;
 __attribute__((noreturn))
 static void	usage(int);
 static void	stdio_ensure(void);
+static int	detach(void);
 
 static void
 usage(int status)
@@ -77,6 +78,43 @@ stdio_ensure(void)
 	close(fd);
 }
 
+/*
+ * Fork into the background, in a session of its own, in /, with the
+ * standard streams on /dev/null.  The starting process exits only when
+ * the daemon writes to the returned descriptor (once its pid file is
+ * written), so whoever started forkd can rely on it being up.
+ */
+static int
+detach(void)
+{
+	int	fds[2], fd;
+	char	c;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		err(EX_OSERR, "pipe");
+	switch (fork()) {
+	case -1:
+		err(EX_OSERR, "fork");
+	case 0:
+		break;
+	default:
+		close(fds[1]);
+		_exit(read(fds[0], &c, 1) == 1 ? 0 : EX_OSERR);
+	}
+	close(fds[0]);
+	if (setsid() == -1 || chdir("/") == -1)
+		err(EX_OSERR, "detach");
+	umask(022);
+	if ((fd = open(_PATH_DEVNULL, O_RDWR)) == -1)
+		err(EX_OSERR, "%s", _PATH_DEVNULL);
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+	return fds[1];
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -89,7 +127,7 @@ main(int argc, char *argv[])
 	char			*opts[MAX_OPTS];
 	size_t			 nopts = 0, i;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
-	int			 fflag = 0, status;
+	int			 fflag = 0, status, readyfd = -1;
 	pid_t			 other;
 
 	setproctitle_init(argc, argv, environ);
@@ -179,13 +217,17 @@ main(int argc, char *argv[])
 	}
 
 	if (!foreground) {
-		umask(022);
-		if (daemon(0, 0) == -1)
-			err(EX_OSERR, "daemon");
+		readyfd = detach();
 		log_init(0, verbose, conf->syslog_facility);
+		server_capture_stderr(&srv);
 	}
 	if (pfh != NULL && pidfile_write(pfh) == -1)
 		log_warn("%s", pidfile);
+	if (readyfd != -1) {
+		if (write(readyfd, "", 1) != 1)
+			log_warn("cannot tell the starting process");
+		close(readyfd);
+	}
 	log_info("started, %zu services", conf->nservices);
 
 	status = server_run(&srv);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -55,7 +56,9 @@ static void	server_reaped(struct server *, pid_t, int, uint64_t);
 static void	server_reap(struct server *);
 static void	server_timeouts(struct server *, uint64_t);
 static int	server_signals(struct server *);
+static void	server_sigmask(sigset_t *);
 static void	server_dump(struct server *);
+static void	server_stderr(struct server *);
 static void	server_kill_all(struct server *, int);
 static int	server_timeout(const struct server *, uint64_t);
 static int	server_shutdown(struct server *);
@@ -79,7 +82,7 @@ server_free(struct server *srv)
 		close(srv->epfd);
 	if (srv->sigfd != -1)
 		close(srv->sigfd);
-	srv->epfd = srv->sigfd = -1;
+	srv->epfd = srv->sigfd = srv->errfd = -1;
 	conf_free(srv->conf);
 	srv->conf = NULL;
 }
@@ -206,6 +209,18 @@ svc_bind(struct svc *svc)
 	return 0;
 }
 
+/* The signals the master takes through its signal descriptor. */
+static void
+server_sigmask(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGUSR1);
+}
+
 int
 server_init(struct server *srv, struct conf *conf, const char *conf_path)
 {
@@ -216,7 +231,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	memset(srv, 0, sizeof(*srv));
 	srv->conf = conf;
 	srv->conf_path = conf_path;
-	srv->epfd = srv->sigfd = -1;
+	srv->epfd = srv->sigfd = srv->errfd = -1;
 	srv->started = now_ms();
 	TAILQ_INIT(&srv->svcs);
 	TAILQ_INIT(&srv->retired);
@@ -226,21 +241,10 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	 * a refused client that has gone away must not kill the master.
 	 */
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGUSR1);
+	server_sigmask(&mask);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
-	    (srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) ==
-	    -1 || (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+	    (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		log_warn("cannot set up the event loop");
-		return EXIT_OSERR;
-	}
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->sigfd, &ev) == -1) {
-		log_warn("epoll_ctl");
 		return EXIT_OSERR;
 	}
 	if ((srv->children = childtab_new(conf->max_children)) == NULL) {
@@ -750,12 +754,82 @@ server_timeout(const struct server *srv, uint64_t now)
 }
 
 int
+server_capture_stderr(struct server *srv)
+{
+	struct epoll_event	ev;
+	int			fds[2];
+
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1) {
+		log_warn("pipe");
+		return -1;
+	}
+	/* The write end must block in the children, as a stderr would. */
+	if (dup2(fds[1], STDERR_FILENO) == -1) {
+		log_warn("dup2");
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	close(fds[1]);
+	fcntl(STDERR_FILENO, F_SETFL, 0);
+	srv->errfd = fds[0];
+	ev.events = EPOLLIN;
+	ev.data.ptr = &srv->errfd;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->errfd, &ev) == -1) {
+		log_warn("epoll_ctl");
+		return -1;
+	}
+	return 0;
+}
+
+/* Log what children wrote to their standard error, a line at a time. */
+static void
+server_stderr(struct server *srv)
+{
+	char	*nl;
+	ssize_t	 n;
+	size_t	 len;
+
+	while ((n = read(srv->errfd, srv->errbuf + srv->errlen,
+	    sizeof(srv->errbuf) - srv->errlen)) > 0) {
+		srv->errlen += (size_t)n;
+		while ((nl = memchr(srv->errbuf, '\n', srv->errlen)) != NULL ||
+		    srv->errlen == sizeof(srv->errbuf)) {
+			len = nl != NULL ? (size_t)(nl - srv->errbuf) :
+			    srv->errlen;
+			log_warnx("handler: %.*s", (int)len, srv->errbuf);
+			if (nl != NULL)
+				len++;
+			srv->errlen -= len;
+			memmove(srv->errbuf, srv->errbuf + len, srv->errlen);
+		}
+	}
+}
+
+int
 server_run(struct server *srv)
 {
 	struct epoll_event	 evs[64];
 	struct svc		*svc;
 	uint64_t		 now;
-	int			 i, n;
+	int			 i, n, sig;
+	sigset_t		 mask;
+
+	/*
+	 * The signal descriptor is made here, after detaching: epoll reports
+	 * a signalfd ready for the process that registered it, not for a
+	 * child that inherited both.
+	 */
+	server_sigmask(&mask);
+	evs[0].events = EPOLLIN;
+	evs[0].data.ptr = NULL;
+	if ((srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) ==
+	    -1 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->sigfd, evs) == -1) {
+		log_warn("signalfd");
+		return EXIT_OSERR;
+	}
+	/* Children that ended before now. */
+	server_reap(srv);
 
 	for (;;) {
 		n = epoll_wait(srv->epfd, evs, 64,
@@ -766,12 +840,21 @@ server_run(struct server *srv)
 			log_warn("epoll_wait");
 			return EXIT_OSERR;
 		}
+		/*
+		 * Signals last: a reload frees the listeners that other
+		 * events of this batch point to.
+		 */
+		sig = 0;
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.ptr != NULL)
+			if (evs[i].data.ptr == &srv->errfd)
+				server_stderr(srv);
+			else if (evs[i].data.ptr != NULL)
 				server_accept(srv, evs[i].data.ptr);
-			else if (server_signals(srv))
-				return server_shutdown(srv);
+			else
+				sig = 1;
 		}
+		if (sig && server_signals(srv))
+			return server_shutdown(srv);
 		now = now_ms();
 		server_timeouts(srv, now);
 		if (srv->resume_at != 0 && srv->resume_at <= now) {
@@ -817,7 +900,9 @@ server_shutdown(struct server *srv)
 		n = epoll_wait(srv->epfd, &ev, 1, (int)(deadline - now));
 		if (n == -1 && errno != EINTR)
 			break;
-		if (n > 0)
+		if (n > 0 && ev.data.ptr == &srv->errfd)
+			server_stderr(srv);
+		else if (n > 0)
 			server_signals(srv);
 	}
 	if (childtab_count(srv->children) > 0) {

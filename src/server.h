@@ -59,6 +59,9 @@ struct server {
 	struct childtab		*children;
 	int			 epfd;
 	int			 sigfd;
+	int			 errfd;		/* children's stderr, or -1 */
+	char			 errbuf[1024];	/* a partial line of it */
+	size_t			 errlen;
 	uint64_t		 resume_at;	/* descriptor back-off */
 	uint64_t		 next_deadline;	/* earliest child timeout */
 	uint64_t		 started;
@@ -71,6 +74,12 @@ struct server {
  * socket that cannot be bound, 78 for a handler that fails to start).
  */
 int	server_init(struct server *, struct conf *, const char *conf_path);
+
+/*
+ * Detached: make descriptor 2, which every child inherits, a pipe whose
+ * lines the master logs, so handlers' standard error reaches syslog.
+ */
+int	server_capture_stderr(struct server *);
 
 /* Serve until SIGTERM or SIGINT; returns the exit status. */
 int	server_run(struct server *);

@@ -63,16 +63,19 @@ expect2=$(printf '%s\r' '!"#$%&'"'"'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRS
 ok "chargen"
 
 # RFC 867: one line of the date, then the server closes.
-out=$(timeout 5 nc -d 127.0.0.1 "$p_daytime")
-year=$(date +%Y)
-echo "$out" | grep -q "$year" || fail "daytime: '$out'"
-printf '%s' "$out" | od -c | grep -q '\\r  \\n' || fail "daytime lacks CRLF"
+timeout 5 nc -d 127.0.0.1 "$p_daytime" >"$tmp/daytime"
+out=$(tr -d '\r\n' <"$tmp/daytime")
+echo "$out" | grep -q "$(date +%Y)" || fail "daytime: '$out'"
+[ "$(tail -c 2 "$tmp/daytime" | od -An -c | tr -d ' ')" = '\r\n' ] ||
+    fail "daytime does not end in CRLF"
+[ "$(wc -l <"$tmp/daytime")" -eq 1 ] || fail "daytime sent more than a line"
 ok "daytime: $out"
 
 # RFC 868: four bytes, seconds since 1900 in network order.
 timeout 5 nc -d 127.0.0.1 "$p_time" >"$tmp/time"
 [ "$(wc -c <"$tmp/time")" -eq 4 ] || fail "time sent $(wc -c <"$tmp/time") bytes"
-t=$(od -An -tu1 "$tmp/time" | awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }')
+t=$(od -An -tu1 "$tmp/time" |
+    awk '{ printf "%.0f\n", (($1 * 256 + $2) * 256 + $3) * 256 + $4 }')
 now=$(( $(date +%s) + 2208988800 ))
 d=$((t - now))
 [ "$d" -ge -5 ] && [ "$d" -le 5 ] || fail "time is off by $d s"

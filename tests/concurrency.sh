@@ -13,12 +13,12 @@ p_echo=$(freeport)
 c=$(conf forkd.conf <<EOF2
 service slow {
 	listen 127.0.0.1:$p_slow
-	exec /bin/sh -c "read line; echo got \\\$line"
+	exec /bin/sh -c "read line; echo got \$line"
 }
 service held {
 	listen 127.0.0.1:$p_held
 	max-children 2
-	exec /bin/sh -c "read line; echo got \\\$line"
+	exec /bin/sh -c "read line; echo got \$line"
 }
 service echo { listen 127.0.0.1:$p_echo; handler echo }
 EOF2

@@ -18,6 +18,12 @@ test_name=$(basename "$0" .sh)
 nfailed=0
 
 cleanup() {
+	# forkd's children first, so none outlives a failed test.
+	if [ -n "$forkd_pid" ]; then
+		for p in $(ps -o pid= --ppid "$forkd_pid" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+	fi
 	for p in $forkd_pid $bg_pids; do
 		kill -KILL "$p" 2>/dev/null
 	done

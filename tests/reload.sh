@@ -23,7 +23,7 @@ write_conf plain
 start_forkd -f "$tmp/forkd.conf"
 
 # A child that lives across the reloads, holding the only slot of "held".
-exec 8> >(timeout 60 nc 127.0.0.1 "$p_held" >"$tmp/held.out")
+exec 8> >(timeout 60 nc -N 127.0.0.1 "$p_held" >"$tmp/held.out")
 bg_pids="$bg_pids $!"
 retry 50 [ "$(children)" -eq 1 ] || fail "no child for the held client"
 held_pid=$(ps -o pid= --ppid "$forkd_pid" | tr -d ' ')
@@ -71,7 +71,7 @@ ok "reload closes the listener of a removed service"
 # The held child is untouched, and still counts against max-children 1:
 # a second client of "held" waits.
 kill -0 "$held_pid" 2>/dev/null || fail "a live child was killed by reload"
-( echo second | timeout 20 nc -N 127.0.0.1 "$p_held" >"$tmp/second.out" ) &
+( echo second | timeout 20 nc -N 127.0.0.1 "$p_held" >"$tmp/second.out" ) 8>&- &
 second=$!
 bg_pids="$bg_pids $second"
 sleep 0.5
