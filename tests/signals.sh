@@ -40,9 +40,13 @@ out=$( (sleep 3) | timeout 10 nc 127.0.0.1 "$p_idle"; echo "nc exited $?")
 ok "idle-timeout ends a silent connection"
 
 # SIGUSR1: services, listeners, counters and live children in the log.
-( sleep 5 | timeout 10 nc 127.0.0.1 "$p_echo" >/dev/null ) &
+mkfifo "$tmp/hold"
+( timeout 20 nc 127.0.0.1 "$p_echo" <"$tmp/hold" >/dev/null ) &
 bg_pids="$bg_pids $!"
-retry 50 [ "$(children)" -eq 1 ] || fail "no child for the held client"
+exec 7>"$tmp/hold"
+retry 100 grep -q "service echo: accepted" "$tmp/forkd.log" ||
+    fail "the held client was not accepted"
+retry 50 [ "$(children)" -eq 1 ] || fail "no child for the held client: $(ps -o pid,stat,args --ppid "$forkd_pid")"
 kill -USR1 "$forkd_pid"
 retry 30 grep -q "^child [0-9]*: service echo, client 127.0.0.1:" \
     "$tmp/forkd.log" || fail "SIGUSR1: no child line"
@@ -51,6 +55,7 @@ grep -q "service echo: listening on 127.0.0.1:$p_echo" "$tmp/forkd.log" ||
 grep -q "service sleeper: accepted 1, live 0" "$tmp/forkd.log" ||
     fail "SIGUSR1: no counters"
 ok "SIGUSR1 logs the state"
+exec 7>&-
 
 # SIGTERM: the child that ignores SIGTERM is killed after
 # shutdown-timeout, and forkd exits 0.
