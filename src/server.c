@@ -44,7 +44,6 @@ static int	svc_adopt(struct server *, struct svc *);
 static void	server_reload(struct server *);
 static struct svc *svcs_find(struct svcs *, const char *);
 static void	svc_release(struct svc *);
-static int	svc_bind(struct svc *);
 static int	svc_can_accept(const struct server *, const struct svc *,
 		    uint64_t);
 static void	svc_arm(struct server *, struct svc *, int);
@@ -181,34 +180,6 @@ svc_release(struct svc *svc)
 	free(svc);
 }
 
-static int
-svc_bind(struct svc *svc)
-{
-	struct conf_service	*cs = svc->conf;
-	struct listener		*l;
-	size_t			 i;
-
-	svc->listeners = calloc(cs->nlisten, sizeof(*svc->listeners));
-	if (svc->listeners == NULL) {
-		log_warn("service %s", svc->name);
-		return -1;
-	}
-	for (i = 0; i < cs->nlisten; i++) {
-		l = &svc->listeners[svc->nlisteners++];
-		l->svc = svc;
-		l->addr = cs->listen[i].addr;
-		strlcpy(l->text, cs->listen[i].text, sizeof(l->text));
-		l->fd = listener_open(&l->addr, cs->s.backlog, cs->s.reuseport);
-		if (l->fd == -1) {
-			log_warn("service %s: cannot listen on %s", svc->name,
-			    l->text);
-			return -1;
-		}
-		log_debug("service %s: listening on %s", svc->name, l->text);
-	}
-	return 0;
-}
-
 /* The signals the master takes through its signal descriptor. */
 static void
 server_sigmask(sigset_t *mask)
@@ -258,7 +229,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 		TAILQ_INSERT_TAIL(&srv->svcs, svc, entry);
 		if (svc_prepare(svc) == -1)
 			return EXIT_CONFIG;
-		if (svc_bind(svc) == -1)
+		if (svc_adopt(srv, svc) == -1)
 			return EXIT_OSERR;
 	}
 	server_arm_all(srv, now_ms());
@@ -266,9 +237,10 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 }
 
 /*
- * Listeners for a service of a new configuration: an address the running
+ * Bind a service's listeners.  On reload, an address the running
  * configuration already listens on is only noted (l->from) and taken over
- * when the reload commits; a new one is bound now.
+ * when the reload commits; addresses are unique within a configuration,
+ * so at start nothing matches.
  */
 static int
 svc_adopt(struct server *srv, struct svc *svc)
