@@ -36,7 +36,7 @@ while [ $i -lt 20 ]; do
 	exec 9>&-
 	i=$((i + 1))
 done
-retry 100 [ "$(children)" -eq 20 ] || fail "20 slow clients: $(children) children"
+retry 100 nchildren -eq 20 || fail "20 slow clients: $(children) children: $(show_children)"
 ok "20 slow clients served in parallel"
 i=0
 while [ $i -lt 20 ]; do
@@ -65,7 +65,7 @@ while [ $i -lt 5 ]; do
 	eval "exec $((10 + i))>\"\$tmp/in\$i\""
 	i=$((i + 1))
 done
-retry 50 [ "$(children)" -eq 2 ] || fail "max-children 2: $(children) children"
+retry 50 nchildren -eq 2 || fail "max-children 2: $(children) children: $(show_children)"
 sleep 0.5
 [ "$(children)" -eq 2 ] || fail "max-children 2 exceeded: $(children) children"
 ok "max-children holds the third client back"
@@ -93,7 +93,7 @@ while [ $i -lt 300 ]; do
 	[ "$out" = "n$i" ] || fail "connection $i got '$out'"
 	i=$((i + 1))
 done
-retry 20 [ "$(children)" -eq 0 ] || fail "$(children) children left"
+retry 20 nchildren -eq 0 || fail "$(children) children left"
 [ "$(zombies)" -eq 0 ] || fail "zombies left"
 fds_after=$(nfds)
 [ "$fds_after" -eq "$fds_before" ] ||

@@ -64,6 +64,8 @@ freeport() {
 }
 
 # retry N CMD...: run CMD every 0.1 s until it succeeds, at most N times.
+# The words of CMD are expanded once, by the caller: anything that must be
+# read anew each time goes in a function, such as nchildren.
 retry() {
 	n=$1
 	shift
@@ -100,8 +102,20 @@ alive() {
 	kill -0 "$forkd_pid" 2>/dev/null
 }
 
+# The live children of forkd, read from /proc.
 children() {
-	ps -o pid= --ppid "$forkd_pid" | wc -l
+	cat /proc/[0-9]*/status 2>/dev/null |
+	    awk -v p="$forkd_pid" '$1 == "PPid:" && $2 == p { n++ } END { print n + 0 }'
+}
+
+# nchildren OP N: forkd has OP N children, as for test(1).
+nchildren() {
+	[ "$(children)" "$1" "$2" ]
+}
+
+# What forkd's children are, for a failure message.
+show_children() {
+	ps -o pid,stat,etime,args --ppid "$forkd_pid" 2>&1
 }
 
 zombies() {

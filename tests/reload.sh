@@ -19,13 +19,18 @@ write_conf() {
 	mv "$tmp/forkd.conf.new" "$tmp/forkd.conf"
 }
 
+# reloads_above N: forkd has logged more than N reloads.
+reloads_above() {
+	[ "$(grep -c reloaded "$tmp/forkd.log")" -gt "$1" ]
+}
+
 write_conf plain
 start_forkd -f "$tmp/forkd.conf"
 
 # A child that lives across the reloads, holding the only slot of "held".
 exec 8> >(timeout 60 nc -N 127.0.0.1 "$p_held" >"$tmp/held.out")
 bg_pids="$bg_pids $!"
-retry 50 [ "$(children)" -eq 1 ] || fail "no child for the held client"
+retry 50 nchildren -eq 1 || fail "no child for the held client: $(show_children)"
 held_pid=$(ps -o pid= --ppid "$forkd_pid" | tr -d ' ')
 
 # A client loop runs while the file flips between two versions and forkd
@@ -63,7 +68,7 @@ ok "reload opens the listener of an added service"
 write_conf plain
 c0=$(grep -c "reloaded" "$tmp/forkd.log")
 kill -HUP "$forkd_pid"
-retry 50 [ "$(grep -c reloaded "$tmp/forkd.log")" -gt "$c0" ] ||
+retry 50 reloads_above "$c0" ||
     fail "no reload logged"
 timeout 2 nc -z 127.0.0.1 "$p_extra" && fail "the removed service still listens"
 ok "reload closes the listener of a removed service"

@@ -31,7 +31,7 @@ start_forkd -v -f "$c"
 out=$(timeout 10 nc -d 127.0.0.1 "$p_sleep")
 [ "$out" = started ] || fail "timeout: '$out'"
 retry 30 grep -q "over its timeout" "$tmp/forkd.log" || fail "timeout not logged"
-retry 20 [ "$(children)" -eq 0 ] || fail "the timed-out child lives on"
+retry 20 nchildren -eq 0 || fail "the timed-out child lives on"
 ok "timeout ends a connection"
 
 # idle-timeout: a silent client of a built-in is dropped.
@@ -46,7 +46,7 @@ bg_pids="$bg_pids $!"
 exec 7>"$tmp/hold"
 retry 100 grep -q "service echo: accepted" "$tmp/forkd.log" ||
     fail "the held client was not accepted"
-retry 50 [ "$(children)" -eq 1 ] || fail "no child for the held client: $(ps -o pid,stat,args --ppid "$forkd_pid")"
+retry 50 nchildren -eq 1 || fail "no child for the held client: $(show_children)"
 kill -USR1 "$forkd_pid"
 retry 30 grep -q "^child [0-9]*: service echo, client 127.0.0.1:" \
     "$tmp/forkd.log" || fail "SIGUSR1: no child line"
