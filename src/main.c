@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 
 #define FORKD_CONF	SYSCONFDIR "/forkd.conf"
@@ -178,6 +179,8 @@ main(int argc, char *argv[])
 
 	stdio_ensure();
 	log_init(1, verbose, 0);
+	if (notify_init() == -1)
+		errx(EX_USAGE, "NOTIFY_SOCKET: not a socket address");
 
 	if (listen != NULL)
 		conf = conf_cmdline(listen, argc, argv, opts, nopts, &errs);
@@ -229,6 +232,7 @@ main(int argc, char *argv[])
 		close(readyfd);
 	}
 	log_info("started, %zu services", conf->nservices);
+	notify_send("READY=1");
 
 	status = server_run(&srv);
 	if (pfh != NULL)

@@ -25,6 +25,7 @@
 #include "exec.h"
 #include "listener.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 
 /* Connections taken from one listener per wakeup, for fairness. */
@@ -318,11 +319,13 @@ server_reload(struct server *srv)
 		log_warnx("reload: no configuration file in one-shot mode");
 		return;
 	}
+	notify_reloading();
 	if ((conf = conf_parse_file(srv->conf_path, &errs)) == NULL) {
 		for (i = 0; i < errs.n; i++)
 			log_warnx("%s", errs.msg[i]);
 		conf_errors_free(&errs);
 		log_warnx("reload failed, configuration unchanged");
+		notify_send("READY=1");
 		return;
 	}
 	TAILQ_INIT(&fresh);
@@ -379,6 +382,7 @@ server_reload(struct server *srv)
 	server_arm_all(srv, now_ms());
 	log_info("reloaded %s, %zu services", srv->conf_path,
 	    conf->nservices);
+	notify_send("READY=1");
 	return;
 
 fail:
@@ -390,6 +394,7 @@ fail:
 		log_warn("reload: child table");
 	conf_free(conf);
 	log_warnx("reload failed, configuration unchanged");
+	notify_send("READY=1");
 }
 
 static int
@@ -857,6 +862,7 @@ server_shutdown(struct server *srv)
 	int			 status;
 
 	srv->stopping = 1;
+	notify_send("STOPPING=1");
 	log_info("stopping, %zu children", childtab_count(srv->children));
 	TAILQ_FOREACH(svc, &srv->svcs, entry)
 		for (i = 0; i < svc->nlisteners; i++) {
