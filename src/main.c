@@ -19,6 +19,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "activate.h"
 #include "conf.h"
 #include "log.h"
 #include "notify.h"
@@ -199,6 +200,9 @@ main(int argc, char *argv[])
 		conf_free(conf);
 		return 0;
 	}
+
+	if (activate_collect() == -1)
+		return EX_OSERR;
 
 	if (pidfile == NULL && !foreground)
 		pidfile = conf->pidfile != NULL ? conf->pidfile : FORKD_PIDFILE;

@@ -17,6 +17,7 @@
 
 #include <forkd/handler.h>
 
+#include "activate.h"
 #include "addr.h"
 #include "builtin.h"
 #include "child.h"
@@ -42,6 +43,7 @@ static int	svc_prepare(struct svc *);
 static struct svc *svc_new(struct conf_service *);
 static void	svc_retire(struct svc *);
 static int	svc_adopt(struct server *, struct svc *);
+static int	svc_adopt_named(struct svc *);
 static void	server_reload(struct server *);
 static struct svc *svcs_find(struct svcs *, const char *);
 static void	svc_release(struct svc *);
@@ -232,7 +234,11 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 			return EXIT_CONFIG;
 		if (svc_adopt(srv, svc) == -1)
 			return EXIT_OSERR;
+		if (svc_adopt_named(svc) == -1)
+			return EXIT_OSERR;
 	}
+	if (activate_leftover() > 0)
+		return EXIT_CONFIG;
 	server_arm_all(srv, now_ms());
 	return 0;
 }
@@ -273,6 +279,11 @@ svc_adopt(struct server *srv, struct svc *svc)
 			}
 		if (l->from != NULL)
 			continue;
+		if ((l->fd = activate_take(&l->addr)) != -1) {
+			log_info("service %s: listening on %s, from the "
+			    "service manager", svc->name, l->text);
+			continue;
+		}
 		l->fd = listener_open(&l->addr, cs->s.backlog, cs->s.reuseport);
 		if (l->fd == -1) {
 			log_warn("service %s: cannot listen on %s", svc->name,
@@ -280,6 +291,40 @@ svc_adopt(struct server *srv, struct svc *svc)
 			return -1;
 		}
 		log_info("service %s: listening on %s", svc->name, l->text);
+	}
+	return 0;
+}
+
+/*
+ * Sockets the service manager passed under a service's name serve that
+ * service, whatever their address.
+ */
+static int
+svc_adopt_named(struct svc *svc)
+{
+	struct listener	*l;
+	socklen_t	 len;
+	int		 fd;
+
+	while ((fd = activate_take_named(svc->name)) != -1) {
+		l = reallocarray(svc->listeners, svc->nlisteners + 1,
+		    sizeof(*l));
+		if (l == NULL) {
+			log_warn("service %s", svc->name);
+			close(fd);
+			return -1;
+		}
+		svc->listeners = l;
+		l = &svc->listeners[svc->nlisteners++];
+		memset(l, 0, sizeof(*l));
+		l->fd = fd;
+		l->svc = svc;
+		len = sizeof(l->addr.ss);
+		getsockname(fd, (struct sockaddr *)&l->addr.ss, &len);
+		l->addr.len = len;
+		addr_str((struct sockaddr *)&l->addr.ss, 0, l->text);
+		log_info("service %s: listening on %s, from the service "
+		    "manager", svc->name, l->text);
 	}
 	return 0;
 }

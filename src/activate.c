@@ -1,0 +1,173 @@
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "activate.h"
+#include "addr.h"
+#include "log.h"
+
+#define ACTIVATE_FIRST_FD	3
+#define ACTIVATE_MAX		1024
+
+struct passed {
+	int			 fd;
+	char			*name;
+	struct sockaddr_storage	 ss;
+	int			 wildcard;	/* IPv6 any, v4 too */
+	int			 used;
+};
+
+static struct passed	*passed;
+static size_t		 npassed;
+
+static int	activate_wildcard(int, const struct sockaddr_storage *);
+
+/* "*:port" is [::]:port that takes IPv4 too, or 0.0.0.0:port. */
+static int
+activate_wildcard(int fd, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	socklen_t	len = sizeof(int);
+	int		v6only = 1;
+
+	if (ss->ss_family == AF_INET)
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (ss->ss_family != AF_INET6 ||
+	    !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		return 0;
+	getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
+	return !v6only;
+}
+
+int
+activate_collect(void)
+{
+	const char	*pid, *fds, *names, *errstr;
+	char		*list = NULL, *next, *name;
+	socklen_t	 len;
+	long long	 n;
+	int		 i, type;
+
+	pid = getenv("LISTEN_PID");
+	fds = getenv("LISTEN_FDS");
+	names = getenv("LISTEN_FDNAMES");
+	if (pid == NULL || fds == NULL ||
+	    strtonum(pid, 1, INT32_MAX, NULL) != getpid()) {
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+		return 0;
+	}
+	n = strtonum(fds, 0, ACTIVATE_MAX, &errstr);
+	if (errstr != NULL) {
+		log_warnx("LISTEN_FDS=%s: %s", fds, errstr);
+		return -1;
+	}
+	if (names != NULL && (list = strdup(names)) == NULL) {
+		log_warn("LISTEN_FDNAMES");
+		return -1;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if ((passed = calloc((size_t)n + 1, sizeof(*passed))) == NULL) {
+		log_warn("LISTEN_FDS");
+		free(list);
+		return -1;
+	}
+	next = list;
+	for (i = 0; i < n; i++) {
+		struct passed	*p = &passed[npassed];
+
+		name = next != NULL ? strsep(&next, ":") : NULL;
+		p->fd = ACTIVATE_FIRST_FD + i;
+		len = sizeof(type);
+		if (getsockopt(p->fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+		    type != SOCK_STREAM) {
+			log_warnx("passed descriptor %d is not a stream socket",
+			    p->fd);
+			goto fail;
+		}
+		len = sizeof(p->ss);
+		if (getsockname(p->fd, (struct sockaddr *)&p->ss, &len) == -1 ||
+		    (p->ss.ss_family != AF_INET &&
+		    p->ss.ss_family != AF_INET6)) {
+			log_warnx("passed descriptor %d is not a TCP socket",
+			    p->fd);
+			goto fail;
+		}
+		if ((p->name = strdup(name != NULL ? name : "unknown")) ==
+		    NULL)
+			goto fail;
+		p->wildcard = activate_wildcard(p->fd, &p->ss);
+		if (fcntl(p->fd, F_SETFD, FD_CLOEXEC) == -1 ||
+		    fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK) ==
+		    -1)
+			goto fail;
+		npassed++;
+	}
+	free(list);
+	return (int)npassed;
+fail:
+	free(list);
+	return -1;
+}
+
+int
+activate_take(const struct addr *a)
+{
+	size_t	i;
+
+	for (i = 0; i < npassed; i++) {
+		if (passed[i].used || passed[i].wildcard != a->wildcard)
+			continue;
+		if (a->wildcard ? addr_port((struct sockaddr *)&passed[i].ss) ==
+		    addr_port((const struct sockaddr *)&a->ss) :
+		    addr_equal((struct sockaddr *)&passed[i].ss,
+		    (const struct sockaddr *)&a->ss)) {
+			passed[i].used = 1;
+			return passed[i].fd;
+		}
+	}
+	return -1;
+}
+
+int
+activate_take_named(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < npassed; i++)
+		if (!passed[i].used && strcmp(passed[i].name, name) == 0) {
+			passed[i].used = 1;
+			return passed[i].fd;
+		}
+	return -1;
+}
+
+int
+activate_leftover(void)
+{
+	char	buf[ADDR_STRLEN];
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < npassed; i++)
+		if (!passed[i].used) {
+			log_warnx("passed socket %s (%s) matches no service",
+			    addr_str((struct sockaddr *)&passed[i].ss,
+			    passed[i].wildcard, buf), passed[i].name);
+			n++;
+		}
+	return n;
+}
