@@ -24,6 +24,11 @@ cleanup() {
 			kill -KILL "$p" 2>/dev/null
 		done
 	fi
+	# SIGTERM first: timeout(1) passes it on to the command it runs.
+	for p in $forkd_pid $bg_pids; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.1
 	for p in $forkd_pid $bg_pids; do
 		kill -KILL "$p" 2>/dev/null
 	done

@@ -11,7 +11,7 @@ c=$(conf forkd.conf <<EOF2
 service env { listen 127.0.0.1:$p; exec /usr/bin/env }
 EOF2
 )
-timeout 60 socat -u UNIX-RECV:"$tmp/notify" OPEN:"$tmp/states",creat,append &
+socat -u UNIX-RECV:"$tmp/notify" OPEN:"$tmp/states",creat,append &
 bg_pids="$bg_pids $!"
 retry 50 test -S "$tmp/notify" || fail "no notify socket"
 
