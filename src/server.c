@@ -53,7 +53,8 @@ static void	svc_arm(struct server *, struct svc *, int);
 static void	server_arm_all(struct server *, uint64_t);
 static void	server_accept(struct server *, struct listener *);
 static void	server_spawn(struct server *, struct svc *, int,
-		    const struct sockaddr_storage *);
+		    const struct sockaddr_storage *, uint64_t);
+static void	server_resume(struct server *, uint64_t);
 static void	server_reaped(struct server *, pid_t, int, uint64_t);
 static void	server_reap(struct server *);
 static void	server_timeouts(struct server *, uint64_t);
@@ -538,18 +539,17 @@ server_accept(struct server *srv, struct listener *l)
 				return;
 			}
 		}
-		server_spawn(srv, svc, fd, &ss);
+		server_spawn(srv, svc, fd, &ss, now);
 	}
 }
 
 static void
 server_spawn(struct server *srv, struct svc *svc, int fd,
-    const struct sockaddr_storage *ss)
+    const struct sockaddr_storage *ss, uint64_t now)
 {
 	struct child	*c;
 	char		 peer[ADDR_STRLEN];
 	pid_t		 pid;
-	uint64_t	 now;
 
 	switch (pid = fork()) {
 	case -1:
@@ -557,7 +557,10 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 		log_warn("service %s: fork", svc->name);
 		close(fd);
 		svc->n.fork_failed++;
-		svc->paused_until = now_ms() + BACKOFF_MS;
+		svc->paused_until = now + BACKOFF_MS;
+		if (srv->svc_resume_at == 0 ||
+		    svc->paused_until < srv->svc_resume_at)
+			srv->svc_resume_at = svc->paused_until;
 		svc_arm(srv, svc, 0);
 		return;
 	case 0:
@@ -565,14 +568,13 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	}
 	close(fd);
 	svc->n.accepted++;
-	svc->nchildren++;
 	if ((c = childtab_add(srv->children, pid)) == NULL) {
 		/* Cannot happen: svc_can_accept() checked for room. */
 		log_warnx("service %s: child %ld not tracked", svc->name,
 		    (long)pid);
 		return;
 	}
-	now = now_ms();
+	svc->nchildren++;
 	c->svc = svc;
 	c->peer = *ss;
 	c->start = now;
@@ -754,22 +756,39 @@ server_signals(struct server *srv)
 	return stop;
 }
 
+/* Services whose fork back-off is over accept again. */
+static void
+server_resume(struct server *srv, uint64_t now)
+{
+	struct svc	*svc;
+
+	srv->svc_resume_at = 0;
+	TAILQ_FOREACH(svc, &srv->svcs, entry) {
+		if (svc->paused_until == 0)
+			continue;
+		if (svc->paused_until <= now) {
+			svc->paused_until = 0;
+			svc_arm(srv, svc, svc_can_accept(srv, svc, now));
+		} else if (srv->svc_resume_at == 0 ||
+		    svc->paused_until < srv->svc_resume_at)
+			srv->svc_resume_at = svc->paused_until;
+	}
+}
+
 /* The epoll timeout: until the next timer is due, or -1 for none. */
 static int
 server_timeout(const struct server *srv, uint64_t now)
 {
 	uint64_t	next = 0;
-	struct svc	*svc;
 
 	if (srv->resume_at != 0)
 		next = srv->resume_at;
 	if (srv->next_deadline != 0 &&
 	    (next == 0 || srv->next_deadline < next))
 		next = srv->next_deadline;
-	TAILQ_FOREACH(svc, &srv->svcs, entry)
-		if (svc->paused_until != 0 &&
-		    (next == 0 || svc->paused_until < next))
-			next = svc->paused_until;
+	if (srv->svc_resume_at != 0 &&
+	    (next == 0 || srv->svc_resume_at < next))
+		next = srv->svc_resume_at;
 	if (next == 0)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -832,7 +851,6 @@ int
 server_run(struct server *srv)
 {
 	struct epoll_event	 evs[64];
-	struct svc		*svc;
 	uint64_t		 now;
 	int			 i, n, sig;
 	sigset_t		 mask;
@@ -883,11 +901,8 @@ server_run(struct server *srv)
 			srv->resume_at = 0;
 			server_arm_all(srv, now);
 		}
-		TAILQ_FOREACH(svc, &srv->svcs, entry)
-			if (svc->paused_until != 0 && svc->paused_until <= now) {
-				svc->paused_until = 0;
-				svc_arm(srv, svc, svc_can_accept(srv, svc, now));
-			}
+		if (srv->svc_resume_at != 0 && srv->svc_resume_at <= now)
+			server_resume(srv, now);
 	}
 }
 
