@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,9 +36,6 @@
 #define BACKOFF_MS		100
 /* From SIGTERM to SIGKILL for a child over its timeout. */
 #define TIMEOUT_GRACE_MS	1000
-#define EXIT_CANTCREAT		73
-#define EXIT_OSERR		71
-#define EXIT_CONFIG		78
 
 static int	svc_prepare(struct svc *);
 static struct svc *svc_new(struct conf_service *);
@@ -220,26 +218,26 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
 	    (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		log_warn("cannot set up the event loop");
-		return EXIT_OSERR;
+		return EX_OSERR;
 	}
 	if ((srv->children = childtab_new(conf->max_children)) == NULL) {
 		log_warn("child table");
-		return EXIT_OSERR;
+		return EX_OSERR;
 	}
 
 	TAILQ_FOREACH(cs, &conf->services, entry) {
 		if ((svc = svc_new(cs)) == NULL)
-			return EXIT_OSERR;
+			return EX_OSERR;
 		TAILQ_INSERT_TAIL(&srv->svcs, svc, entry);
 		if (svc_prepare(svc) == -1)
-			return EXIT_CONFIG;
+			return EX_CONFIG;
 		if (svc_adopt(srv, svc) == -1)
-			return EXIT_OSERR;
+			return EX_OSERR;
 		if (svc_adopt_named(svc) == -1)
-			return EXIT_OSERR;
+			return EX_OSERR;
 	}
 	if (activate_leftover() > 0)
-		return EXIT_CONFIG;
+		return EX_CONFIG;
 	server_arm_all(srv, now_ms());
 	return 0;
 }
@@ -866,7 +864,7 @@ server_run(struct server *srv)
 	if ((srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) ==
 	    -1 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->sigfd, evs) == -1) {
 		log_warn("signalfd");
-		return EXIT_OSERR;
+		return EX_OSERR;
 	}
 	/* Children that ended before now. */
 	server_reap(srv);
@@ -878,7 +876,7 @@ server_run(struct server *srv)
 			if (errno == EINTR)
 				continue;
 			log_warn("epoll_wait");
-			return EXIT_OSERR;
+			return EX_OSERR;
 		}
 		/*
 		 * Signals last: a reload frees the listeners that other
