@@ -11,6 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include "activate.h"
 #include "addr.h"
 #include "log.h"
@@ -29,6 +33,8 @@ struct passed {
 static struct passed	*passed;
 static size_t		 npassed;
 
+static int	activate_env(char ***);
+static void	activate_free_names(char **);
 static int	activate_wildcard(int, const struct sockaddr_storage *);
 
 /* "*:port" is [::]:port that takes IPv4 too, or 0.0.0.0:port. */
@@ -49,47 +55,105 @@ activate_wildcard(int fd, const struct sockaddr_storage *ss)
 	return !v6only;
 }
 
-int
-activate_collect(void)
+#ifdef HAVE_LIBSYSTEMD
+/* sd_listen_fds_with_names(3) checks LISTEN_PID and unsets the variables. */
+static int
+activate_env(char ***namesp)
+{
+	int	n;
+
+	if ((n = sd_listen_fds_with_names(1, namesp)) < 0) {
+		log_warnx("LISTEN_FDS: %s", strerror(-n));
+		return -1;
+	}
+	if (n > ACTIVATE_MAX) {
+		log_warnx("LISTEN_FDS=%d: too large", n);
+		return -1;
+	}
+	return n;
+}
+#else
+/* The same, by hand: LISTEN_PID must be ours; names are colon-separated. */
+static int
+activate_env(char ***namesp)
 {
 	const char	*pid, *fds, *names, *errstr;
-	char		*list = NULL, *next, *name;
-	socklen_t	 len;
+	char		*list, *next, **v;
 	long long	 n;
-	int		 i, type;
+	int		 i;
 
 	pid = getenv("LISTEN_PID");
 	fds = getenv("LISTEN_FDS");
 	names = getenv("LISTEN_FDNAMES");
-	if (pid == NULL || fds == NULL ||
-	    strtonum(pid, 1, INT32_MAX, NULL) != getpid()) {
-		unsetenv("LISTEN_PID");
-		unsetenv("LISTEN_FDS");
-		unsetenv("LISTEN_FDNAMES");
-		return 0;
+	*namesp = NULL;
+	n = 0;
+	if (pid != NULL && fds != NULL &&
+	    strtonum(pid, 1, INT32_MAX, NULL) == getpid()) {
+		n = strtonum(fds, 0, ACTIVATE_MAX, &errstr);
+		if (errstr != NULL) {
+			log_warnx("LISTEN_FDS=%s: %s", fds, errstr);
+			return -1;
+		}
 	}
-	n = strtonum(fds, 0, ACTIVATE_MAX, &errstr);
-	if (errstr != NULL) {
-		log_warnx("LISTEN_FDS=%s: %s", fds, errstr);
-		return -1;
-	}
-	if (names != NULL && (list = strdup(names)) == NULL) {
-		log_warn("LISTEN_FDNAMES");
-		return -1;
+	if (n > 0 && names != NULL) {
+		if ((list = strdup(names)) == NULL ||
+		    (v = calloc((size_t)n + 1, sizeof(*v))) == NULL) {
+			log_warn("LISTEN_FDNAMES");
+			free(list);
+			return -1;
+		}
+		next = list;
+		for (i = 0; i < n && next != NULL; i++)
+			if ((v[i] = strdup(strsep(&next, ":"))) == NULL) {
+				log_warn("LISTEN_FDNAMES");
+				free(list);
+				activate_free_names(v);
+				return -1;
+			}
+		free(list);
+		*namesp = v;
 	}
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
-	if ((passed = calloc((size_t)n + 1, sizeof(*passed))) == NULL) {
+	return (int)n;
+}
+#endif
+
+static void
+activate_free_names(char **v)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+activate_collect(void)
+{
+	char		**names = NULL;
+	socklen_t	  len;
+	int		  i, n, type, namesleft;
+
+	if ((n = activate_env(&names)) <= 0)
+		return n;
+	if ((passed = calloc((size_t)n, sizeof(*passed))) == NULL) {
 		log_warn("LISTEN_FDS");
-		free(list);
-		return -1;
+		goto fail;
 	}
-	next = list;
+	namesleft = names != NULL;
 	for (i = 0; i < n; i++) {
 		struct passed	*p = &passed[npassed];
+		const char	*name = "unknown";
 
-		name = next != NULL ? strsep(&next, ":") : NULL;
+		if (namesleft && names[i] != NULL)
+			name = names[i];
+		else
+			namesleft = 0;
 		p->fd = ACTIVATE_FIRST_FD + i;
 		len = sizeof(type);
 		if (getsockopt(p->fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
@@ -106,20 +170,23 @@ activate_collect(void)
 			    p->fd);
 			goto fail;
 		}
-		if ((p->name = strdup(name != NULL ? name : "unknown")) ==
-		    NULL)
+		if ((p->name = strdup(name)) == NULL) {
+			log_warn("LISTEN_FDNAMES");
 			goto fail;
+		}
 		p->wildcard = activate_wildcard(p->fd, &p->ss);
 		if (fcntl(p->fd, F_SETFD, FD_CLOEXEC) == -1 ||
 		    fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK) ==
-		    -1)
+		    -1) {
+			log_warn("passed descriptor %d", p->fd);
 			goto fail;
+		}
 		npassed++;
 	}
-	free(list);
+	activate_free_names(names);
 	return (int)npassed;
 fail:
-	free(list);
+	activate_free_names(names);
 	return -1;
 }
 

@@ -12,9 +12,37 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include "log.h"
 #include "notify.h"
 
+#ifdef HAVE_LIBSYSTEMD
+/*
+ * sd_notify(3) reads NOTIFY_SOCKET at every call, so it stays in the
+ * environment; exec children get an environment built from the
+ * configuration and never see it.
+ */
+static int	notify_on;
+
+int
+notify_init(void)
+{
+	notify_on = getenv("NOTIFY_SOCKET") != NULL;
+	return 0;
+}
+
+void
+notify_send(const char *state)
+{
+	int	r;
+
+	if (notify_on && (r = sd_notify(0, state)) < 0)
+		log_warnx("notify %s: %s", state, strerror(-r));
+}
+#else
 static struct sockaddr_un	notify_addr;
 static socklen_t		notify_len;
 
@@ -60,6 +88,7 @@ notify_send(const char *state)
 		log_warn("notify %s", state);
 	close(fd);
 }
+#endif
 
 void
 notify_reloading(void)

@@ -7,7 +7,7 @@
 #define FORKD_NOTIFY_H
 
 /*
- * Read and unset NOTIFY_SOCKET, so no child inherits it.  Returns 0, or
+ * Read NOTIFY_SOCKET (and, without libsystemd, unset it).  Returns 0, or
  * -1 with errno set when the variable names an address that cannot be
  * used.
  */
