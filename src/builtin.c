@@ -15,6 +15,7 @@
 #include <forkd/handler.h>
 
 #include "builtin.h"
+#include "report.h"
 
 #define BUFSIZE		16384
 
@@ -43,7 +44,7 @@ builtin_find(const char *name)
 	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			return &builtins[i];
-	return NULL;
+	return report_find(name);
 }
 
 /*

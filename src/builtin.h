@@ -8,7 +8,7 @@
 
 #include <forkd/handler.h>
 
-/* The built-in handler of that name, or NULL. */
+/* The built-in handler of that name (status and metrics too), or NULL. */
 const struct forkd_handler *builtin_find(const char *name);
 
 #endif /* FORKD_BUILTIN_H */

@@ -160,3 +160,18 @@ cidr_match(const struct cidr *c, const struct sockaddr *sa)
 		return 0;
 	}
 }
+
+int
+cidr_rules_allow(const struct cidr_rule *rules, size_t n,
+    const struct sockaddr *sa)
+{
+	size_t	i;
+	int	have_allow = 0;
+
+	for (i = 0; i < n; i++) {
+		if (cidr_match(&rules[i].net, sa))
+			return rules[i].allow;
+		have_allow |= rules[i].allow;
+	}
+	return !have_allow;
+}

@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct cidr {
@@ -27,5 +28,19 @@ int	cidr_parse(const char *, struct cidr *, const char **errstr);
  * (::ffff:a.b.c.d) matches IPv4 prefixes as the IPv4 address it maps.
  */
 int	cidr_match(const struct cidr *, const struct sockaddr *);
+
+/* An allow or deny rule. */
+struct cidr_rule {
+	int		allow;		/* 1 allow, 0 deny */
+	struct cidr	net;
+};
+
+/*
+ * Whether rules, in order, let the address in: the first rule that
+ * matches decides; with none matching, the address is let in unless
+ * there is an allow rule.
+ */
+int	cidr_rules_allow(const struct cidr_rule *, size_t,
+	    const struct sockaddr *);
 
 #endif /* FORKD_CIDR_H */

@@ -158,10 +158,10 @@ static int	conf_user(struct parser *, const struct keyword *);
  */
 static const struct keyword keywords[] = {
 	/* name			supported, function, flags, min and max args */
-	{ "allow",		NO,  conf_acl, ANY | LIST, 1, MANY },
+	{ "allow",		YES, conf_acl, ANY | LIST, 1, MANY },
 	{ "backlog",		YES, conf_backlog, ANY, 1, 1 },
 	{ "chroot",		YES, conf_chroot, ANY, 1, 1 },
-	{ "deny",		NO,  conf_acl, ANY | LIST, 1, MANY },
+	{ "deny",		YES, conf_acl, ANY | LIST, 1, MANY },
 	{ "env",		YES, conf_env, ANY | LIST, 1, MANY },
 	{ "exec",		YES, conf_exec, SERVICE | HANDLER, 1, MANY },
 	{ "group",		YES, conf_group, ANY, 1, 1 },
@@ -170,14 +170,14 @@ static const struct keyword keywords[] = {
 	{ "include",		YES, conf_include, GLOBAL | NOOPT, 1, 1 },
 	{ "listen",		YES, conf_listen, SERVICE | LIST, 1, MANY },
 	{ "max-children",	YES, conf_max_children, ANY, 1, 1 },
-	{ "max-per-source",	NO,  conf_max_per_source, ANY, 1, 1 },
+	{ "max-per-source",	YES, conf_max_per_source, ANY, 1, 1 },
 	{ "module",		NO,  conf_module, SERVICE | HANDLER, 1, MANY },
 	{ "passenv",		YES, conf_passenv, ANY | LIST, 1, MANY },
 	{ "pidfile",		YES, conf_pidfile, GLOBAL, 1, 1 },
 	{ "proxy-from",		NO,  conf_proxy_from, ANY | LIST, 1, MANY },
 	{ "proxy-protocol",	NO,  conf_proxy_protocol, ANY, 1, 1 },
-	{ "rate",		NO,  conf_rate, ANY, 1, 3 },
-	{ "refuse-message",	NO,  conf_refuse_message, ANY, 1, 1 },
+	{ "rate",		YES, conf_rate, ANY, 1, 3 },
+	{ "refuse-message",	YES, conf_refuse_message, ANY, 1, 1 },
 	{ "reuseport",		YES, conf_reuseport, ANY, 1, 1 },
 	{ "rlimit",		YES, conf_rlimit, ANY, 2, 2 },
 	{ "service",		YES, conf_service, GLOBAL | BLOCK, 1, 1 },
@@ -1130,7 +1130,7 @@ static int
 conf_acl(struct parser *p, const struct keyword *kw)
 {
 	struct conf_settings	*s = p->cur;
-	struct conf_acl		*na;
+	struct cidr_rule	*na;
 	size_t			 i;
 
 	s->set |= CONF_SET_ACL;
@@ -1221,27 +1221,17 @@ conf_group(struct parser *p, const struct keyword *kw)
 	return 0;
 }
 
-/*
- * status and metrics are in the SPEC but not in builtin.c yet: they are
- * reported as not supported rather than as unknown.
- */
 static int
 conf_handler(struct parser *p, const struct keyword *kw)
 {
 	const char	*name = p->args[0];
-	int		 later;
 
-	later = strcmp(name, "status") == 0 || strcmp(name, "metrics") == 0;
-	if (!later && builtin_find(name) == NULL) {
+	if (builtin_find(name) == NULL) {
 		conf_err(p, "unknown handler %s", q(p, name));
 		return -1;
 	}
 	if (p->nargs > 1) {
 		conf_err(p, "handler %s takes no arguments", q(p, name));
-		return -1;
-	}
-	if (later && !(p->flags & CONF_F_UNSUPPORTED)) {
-		conf_err(p, "handler %s is not supported yet", q(p, name));
 		return -1;
 	}
 	return conf_argv(p, CONF_HANDLER_BUILTIN);

@@ -67,11 +67,6 @@ enum conf_rlimit {
 #define CONF_SET_PROXY_FROM	(1U << 15)
 #define CONF_SET_REFUSE_MESSAGE	(1U << 16)
 
-struct conf_acl {
-	int		allow;		/* 1 allow, 0 deny */
-	struct cidr	net;
-};
-
 struct conf_rlim {
 	int		set;
 	rlim_t		value;		/* RLIM_INFINITY for "infinity" */
@@ -96,7 +91,7 @@ struct conf_settings {
 	unsigned int	 rate;		/* tokens per rate_ms; 0: none */
 	unsigned int	 rate_ms;	/* 1000 for N/s, 60000 for N/m */
 	unsigned int	 rate_burst;	/* bucket size; default rate */
-	struct conf_acl	*acl;
+	struct cidr_rule *acl;
 	size_t		 nacl;
 	unsigned int	 timeout;	/* ms, 0: none */
 	unsigned int	 idle_timeout;	/* ms, 0: none */

@@ -128,5 +128,5 @@ exec_handle(const struct forkd_conn *conn, void *state)
 	execve(st->argv[0], st->argv, st->envp);
 fail:
 	log_warn("service %s: exec %s", conn->service, st->argv[0]);
-	return 127;
+	return EXEC_FAILED;
 }

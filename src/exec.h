@@ -13,6 +13,9 @@ struct conf_service;
 
 extern const struct forkd_handler exec_handler;
 
+/* The exit status of a child whose program could not be run, as sh's. */
+#define EXEC_FAILED	127
+
 /*
  * Prepare, in the master, the argument and environment vectors of a
  * service's exec children.  Returns 0, or -1 on ENOMEM.

@@ -23,12 +23,16 @@
 #include "builtin.h"
 #include "child.h"
 #include "childtab.h"
+#include "cidr.h"
 #include "conf.h"
 #include "exec.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
+#include "rate.h"
+#include "report.h"
 #include "server.h"
+#include "srctab.h"
 
 /* Connections taken from one listener per wakeup, for fairness. */
 #define ACCEPT_BATCH		64
@@ -37,8 +41,19 @@
 /* From SIGTERM to SIGKILL for a child over its timeout. */
 #define TIMEOUT_GRACE_MS	1000
 
-static int	svc_prepare(struct svc *);
-static struct svc *svc_new(struct conf_service *);
+/* Why a connection is refused before any fork. */
+enum refusal {
+	REFUSE_NONE,
+	REFUSE_ACL,
+	REFUSE_SOURCE,
+};
+
+static int	svc_prepare(struct server *, struct svc *);
+static struct svc *svc_new(struct conf_service *, size_t);
+static enum refusal svc_check(const struct svc *, const struct sockaddr *);
+static void	svc_refuse(struct svc *, int, const struct sockaddr *,
+		    enum refusal);
+static void	svc_pause(struct server *, struct svc *, uint64_t);
 static void	svc_retire(struct svc *);
 static int	svc_adopt(struct server *, struct svc *);
 static int	svc_adopt_named(struct svc *);
@@ -98,16 +113,22 @@ now_ms(void)
 }
 
 static int
-svc_prepare(struct svc *svc)
+svc_prepare(struct server *srv, struct svc *svc)
 {
 	struct conf_service	*cs = svc->conf;
 
 	switch (cs->kind) {
 	case CONF_HANDLER_BUILTIN:
 		svc->handler = builtin_find(cs->argv[0]);
+		/* status and metrics read the master's state, as forked. */
+		if (report_handler(svc->handler)) {
+			svc->state = srv;
+			return 0;
+		}
 		break;
 	case CONF_HANDLER_EXEC:
 		svc->handler = &exec_handler;
+		svc->exec = 1;
 		if (exec_prepare(cs, &svc->state) == -1) {
 			log_warn("service %s", svc->name);
 			return -1;
@@ -131,8 +152,13 @@ svc_prepare(struct svc *svc)
 	return 0;
 }
 
+/*
+ * A service as its configuration says; sources is how many clients its
+ * per-source table must hold at most (every child of the service may
+ * come from a different address).
+ */
 static struct svc *
-svc_new(struct conf_service *cs)
+svc_new(struct conf_service *cs, size_t sources)
 {
 	struct svc	*svc;
 
@@ -144,6 +170,20 @@ svc_new(struct conf_service *cs)
 	}
 	svc->conf = cs;
 	svc->max_children = cs->s.max_children;
+	svc->max_per_source = cs->s.max_per_source;
+	if (svc->max_per_source != 0 &&
+	    (svc->sources = srctab_new(sources, arc4random() |
+	    (uint64_t)arc4random() << 32)) == NULL) {
+		log_warn("service %s", cs->name);
+		free(svc->name);
+		free(svc);
+		return NULL;
+	}
+	if (cs->s.rate != 0) {
+		rate_init(&svc->rate, cs->s.rate, cs->s.rate_ms,
+		    cs->s.rate_burst);
+		svc->rated = 1;
+	}
 	return svc;
 }
 
@@ -177,6 +217,7 @@ svc_release(struct svc *svc)
 {
 	if (svc->conf != NULL)
 		svc_retire(svc);
+	srctab_free(svc->sources);
 	free(svc->listeners);
 	free(svc->name);
 	free(svc);
@@ -226,10 +267,10 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	}
 
 	TAILQ_FOREACH(cs, &conf->services, entry) {
-		if ((svc = svc_new(cs)) == NULL)
+		if ((svc = svc_new(cs, conf->max_children)) == NULL)
 			return EX_OSERR;
 		TAILQ_INSERT_TAIL(&srv->svcs, svc, entry);
-		if (svc_prepare(svc) == -1)
+		if (svc_prepare(srv, svc) == -1)
 			return EX_CONFIG;
 		if (svc_adopt(srv, svc) == -1)
 			return EX_OSERR;
@@ -378,10 +419,12 @@ server_reload(struct server *srv)
 		goto fail;
 	}
 	TAILQ_FOREACH(cs, &conf->services, entry) {
-		if ((svc = svc_new(cs)) == NULL)
+		/* Room for the children it may adopt, too. */
+		if ((svc = svc_new(cs, conf->max_children +
+		    childtab_count(srv->children))) == NULL)
 			goto fail;
 		TAILQ_INSERT_TAIL(&fresh, svc, entry);
-		if (svc_prepare(svc) == -1 || svc_adopt(srv, svc) == -1)
+		if (svc_prepare(srv, svc) == -1 || svc_adopt(srv, svc) == -1)
 			goto fail;
 	}
 
@@ -408,12 +451,20 @@ server_reload(struct server *srv)
 			continue;
 		c->svc = svc;
 		old->nchildren--;
+		if (old->sources != NULL)
+			srctab_del(old->sources, (struct sockaddr *)&c->peer);
 		svc->nchildren++;
+		if (svc->sources != NULL)
+			srctab_add(svc->sources, (struct sockaddr *)&c->peer);
 	}
 	while ((old = TAILQ_FIRST(&srv->svcs)) != NULL) {
 		TAILQ_REMOVE(&srv->svcs, old, entry);
-		if ((svc = svcs_find(&fresh, old->name)) != NULL)
+		if ((svc = svcs_find(&fresh, old->name)) != NULL) {
 			svc->n = old->n;
+			/* A reload does not refill the bucket. */
+			if (svc->rated && old->rated)
+				svc->rate.tat = old->rate.tat;
+		}
 		svc_retire(old);
 		if (old->nchildren == 0)
 			svc_release(old);
@@ -495,7 +546,9 @@ server_accept(struct server *srv, struct listener *l)
 	struct sockaddr_storage	 ss;
 	struct svc		*svc = l->svc;
 	socklen_t		 len;
-	uint64_t		 now = now_ms();
+	uint64_t		 now = now_ms(), wait;
+	char			 peer[ADDR_STRLEN];
+	enum refusal		 why;
 	int			 fd, i;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
@@ -507,12 +560,19 @@ server_accept(struct server *srv, struct listener *l)
 				svc_arm(srv, svc, 0);
 			return;
 		}
+		/* No token: the clients wait in the backlog until one is due. */
+		if (svc->rated && (wait = rate_wait(&svc->rate, now)) > 0) {
+			svc->rate_paused = 1;
+			svc_pause(srv, svc, now + wait);
+			return;
+		}
 		len = sizeof(ss);
 		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_CLOEXEC);
 		if (fd == -1) {
 			switch (errno) {
 			case EAGAIN:
+				svc->rate_paused = 0;
 				return;
 			case EINTR:
 			case ECONNABORTED:
@@ -528,6 +588,7 @@ server_accept(struct server *srv, struct listener *l)
 				 */
 				log_warn("service %s: accept on %s, pausing",
 				    svc->name, l->text);
+				svc->n.emfile++;
 				srv->resume_at = now + BACKOFF_MS;
 				server_arm_all(srv, now);
 				return;
@@ -537,8 +598,82 @@ server_accept(struct server *srv, struct listener *l)
 				return;
 			}
 		}
+		if (svc->rated) {
+			rate_take(&svc->rate, now);
+			if (svc->rate_paused) {
+				/* A client waited in the backlog for this. */
+				svc->rate_paused = 0;
+				svc->n.rate_delayed++;
+				if (log_verbose())
+					log_debug("service %s: %s waited for "
+					    "the rate limit", svc->name,
+					    addr_str((struct sockaddr *)&ss, 0,
+					    peer));
+			}
+		}
+		if ((why = svc_check(svc, (struct sockaddr *)&ss)) !=
+		    REFUSE_NONE) {
+			svc_refuse(svc, fd, (struct sockaddr *)&ss, why);
+			continue;
+		}
 		server_spawn(srv, svc, fd, &ss, now);
 	}
+}
+
+/* allow/deny, then max-per-source: decided here, before any fork. */
+static enum refusal
+svc_check(const struct svc *svc, const struct sockaddr *sa)
+{
+	const struct conf_settings	*s = &svc->conf->s;
+
+	if (!cidr_rules_allow(s->acl, s->nacl, sa))
+		return REFUSE_ACL;
+	if (svc->sources != NULL &&
+	    srctab_count(svc->sources, sa) >= svc->max_per_source)
+		return REFUSE_SOURCE;
+	return REFUSE_NONE;
+}
+
+/*
+ * Send the refuse-message, if any, and close.  The socket is new, so its
+ * send buffer is empty and a message of any sensible size goes out at
+ * once; MSG_DONTWAIT makes sure the master never waits on a client.
+ * What the client sent is read away first, so that close(2) sends a FIN
+ * after the message rather than a reset that could discard it.
+ */
+static void
+svc_refuse(struct svc *svc, int fd, const struct sockaddr *sa,
+    enum refusal why)
+{
+	const char	*msg = svc->conf->s.refuse_message;
+	char		 peer[ADDR_STRLEN], buf[512];
+	int		 i;
+
+	if (why == REFUSE_ACL)
+		svc->n.refused_acl++;
+	else
+		svc->n.refused_source++;
+	if (log_verbose())
+		log_debug("service %s: refused %s: %s", svc->name,
+		    addr_str(sa, 0, peer), why == REFUSE_ACL ?
+		    "denied by allow/deny" : "over max-per-source");
+	if (msg != NULL && *msg != '\0')
+		(void)send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)shutdown(fd, SHUT_WR);
+	for (i = 0; i < 4; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	close(fd);
+}
+
+/* Stop accepting on one service until the given time. */
+static void
+svc_pause(struct server *srv, struct svc *svc, uint64_t until)
+{
+	svc->paused_until = until;
+	if (srv->svc_resume_at == 0 || until < srv->svc_resume_at)
+		srv->svc_resume_at = until;
+	svc_arm(srv, svc, 0);
 }
 
 static void
@@ -549,23 +684,25 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	char		 peer[ADDR_STRLEN];
 	pid_t		 pid;
 
+	/* Counted first, so that a status child sees its own connection. */
+	svc->n.accepted++;
 	switch (pid = fork()) {
 	case -1:
 		/* Back off this service only; the others go on. */
-		log_warn("service %s: fork", svc->name);
+		log_warn("service %s: fork, closing the connection from %s",
+		    svc->name, addr_str((const struct sockaddr *)ss, 0, peer));
 		close(fd);
+		svc->n.accepted--;
 		svc->n.fork_failed++;
-		svc->paused_until = now + BACKOFF_MS;
-		if (srv->svc_resume_at == 0 ||
-		    svc->paused_until < srv->svc_resume_at)
-			srv->svc_resume_at = svc->paused_until;
-		svc_arm(srv, svc, 0);
+		svc_pause(srv, svc, now + BACKOFF_MS);
 		return;
 	case 0:
 		child_run(svc, fd, (const struct sockaddr *)ss);
 	}
 	close(fd);
-	svc->n.accepted++;
+	if (svc->sources != NULL &&
+	    srctab_add(svc->sources, (const struct sockaddr *)ss) == 0)
+		log_warnx("service %s: per-source table full", svc->name);
 	if ((c = childtab_add(srv->children, pid)) == NULL) {
 		/* Cannot happen: svc_can_accept() checked for room. */
 		log_warnx("service %s: child %ld not tracked", svc->name,
@@ -602,6 +739,11 @@ server_reaped(struct server *srv, pid_t pid, int status, uint64_t now)
 		svc->n.exit_ok++;
 	else
 		svc->n.exit_error++;
+	if (svc->exec && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == EXEC_FAILED)
+		svc->n.exec_failed++;
+	if (svc->sources != NULL)
+		srctab_del(svc->sources, (struct sockaddr *)&c->peer);
 	if (log_verbose()) {
 		addr_str((struct sockaddr *)&c->peer, 0, peer);
 		if (WIFSIGNALED(status))
@@ -709,11 +851,17 @@ server_dump(struct server *srv)
 			    svc->listeners[i].text,
 			    svc->listeners[i].armed ? "" : " (paused)");
 		log_info("service %s: accepted %" PRIu64 ", live %u, "
-		    "exited ok %" PRIu64 ", failed %" PRIu64 ", fork failed %"
+		    "exited ok %" PRIu64 ", failed %" PRIu64 ", exec failed %"
 		    PRIu64 ", killed by timeout %" PRIu64, svc->name,
 		    svc->n.accepted, svc->nchildren, svc->n.exit_ok,
-		    svc->n.exit_error, svc->n.fork_failed,
+		    svc->n.exit_error, svc->n.exec_failed,
 		    svc->n.timeout_killed);
+		log_info("service %s: refused by allow/deny %" PRIu64
+		    ", over max-per-source %" PRIu64 ", fork failed %" PRIu64
+		    "; waited for the rate %" PRIu64 ", out of descriptors %"
+		    PRIu64,
+		    svc->name, svc->n.refused_acl, svc->n.refused_source,
+		    svc->n.fork_failed, svc->n.rate_delayed, svc->n.emfile);
 	}
 	while ((c = childtab_next(srv->children, c)) != NULL) {
 		svc = c->svc;

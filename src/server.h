@@ -13,10 +13,12 @@
 #include <forkd/handler.h>
 
 #include "addr.h"
+#include "rate.h"
 
 struct childtab;
 struct conf;
 struct conf_service;
+struct srctab;
 
 struct listener {
 	int		 fd;
@@ -27,9 +29,18 @@ struct listener {
 	struct listener	*from;		/* taken over on reload */
 };
 
+/*
+ * Every counter of a service; the SIGUSR1 dump and the status and metrics
+ * handlers report them all.
+ */
 struct svc_counters {
-	uint64_t	accepted;
-	uint64_t	fork_failed;
+	uint64_t	accepted;	/* handed to a child (or to fork) */
+	uint64_t	refused_acl;	/* by allow/deny */
+	uint64_t	refused_source;	/* over max-per-source */
+	uint64_t	fork_failed;	/* closed: fork(2) failed */
+	uint64_t	rate_delayed;	/* clients that waited for the rate */
+	uint64_t	emfile;		/* accept(2) out of descriptors */
+	uint64_t	exec_failed;	/* exec children that exited 127 */
 	uint64_t	timeout_killed;
 	uint64_t	exit_ok;	/* children that exited 0 */
 	uint64_t	exit_error;	/* non-zero exit or a signal */
@@ -40,12 +51,18 @@ struct svc {
 	char			*name;
 	struct conf_service	*conf;		/* NULL once retired */
 	unsigned int		 max_children;	/* 0: no limit */
+	unsigned int		 max_per_source; /* 0: no limit */
 	const struct forkd_handler *handler;
 	void			*state;
+	int			 exec;		/* an exec service */
 	struct listener		*listeners;
 	size_t			 nlisteners;
 	unsigned int		 nchildren;
-	uint64_t		 paused_until;	/* fork failure back-off */
+	struct srctab		*sources;	/* with max_per_source */
+	struct rate		 rate;
+	int			 rated;		/* has a rate */
+	int			 rate_paused;	/* since the bucket ran dry */
+	uint64_t		 paused_until;	/* rate or fork back-off */
 	struct svc_counters	 n;
 };
 

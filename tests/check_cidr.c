@@ -18,6 +18,8 @@ static struct sockaddr_in sin4(const char *);
 static struct sockaddr_in6 sin6(const char *);
 static int		match4(const char *, const char *);
 static int		match6(const char *, const char *);
+static int		rules_allow(const char *const *, size_t,
+			    const struct sockaddr *);
 static Suite		*cidr_suite(void);
 
 static struct cidr
@@ -345,6 +347,67 @@ START_TEST(match_family)
 }
 END_TEST
 
+/* Rules "allow 10.0.0.0/8" style: "+net" allows, "-net" denies. */
+static int
+rules_allow(const char *const *spec, size_t n, const struct sockaddr *sa)
+{
+	struct cidr_rule	rules[8];
+	size_t			i;
+
+	ck_assert_uint_le(n, 8);
+	for (i = 0; i < n; i++) {
+		rules[i].allow = spec[i][0] == '+';
+		rules[i].net = parse_ok(spec[i] + 1);
+	}
+	return cidr_rules_allow(rules, n, sa);
+}
+
+START_TEST(rules_first_match)
+{
+	const char *const	 spec[] = { "-127.0.0.2", "+127.0.0.0/8",
+				     "-0.0.0.0/0" };
+	struct sockaddr_in	 a = sin4("127.0.0.2"), b = sin4("127.0.0.3"),
+				 c = sin4("192.0.2.1");
+
+	ck_assert(!rules_allow(spec, 3, (struct sockaddr *)&a));
+	ck_assert(rules_allow(spec, 3, (struct sockaddr *)&b));
+	ck_assert(!rules_allow(spec, 3, (struct sockaddr *)&c));
+	/* Order matters: the broad allow first lets 127.0.0.2 in. */
+	ck_assert(rules_allow(spec + 1, 2, (struct sockaddr *)&b));
+}
+END_TEST
+
+START_TEST(rules_no_match)
+{
+	const char *const	 deny[] = { "-192.0.2.0/24", "-2001:db8::/32" };
+	const char *const	 allow[] = { "-127.0.0.2", "+::1" };
+	struct sockaddr_in	 a = sin4("127.0.0.1");
+	struct sockaddr_in6	 b = sin6("::1"), c = sin6("2001:db8::1");
+
+	/* Deny rules only: what no rule names is let in. */
+	ck_assert(rules_allow(deny, 2, (struct sockaddr *)&a));
+	ck_assert(rules_allow(deny, 2, (struct sockaddr *)&b));
+	ck_assert(!rules_allow(deny, 2, (struct sockaddr *)&c));
+	/* With an allow rule, what no rule names is kept out. */
+	ck_assert(!rules_allow(allow, 2, (struct sockaddr *)&a));
+	ck_assert(rules_allow(allow, 2, (struct sockaddr *)&b));
+	/* No rules at all. */
+	ck_assert(cidr_rules_allow(NULL, 0, (struct sockaddr *)&a));
+}
+END_TEST
+
+START_TEST(rules_mapped)
+{
+	const char *const	 spec[] = { "+127.0.0.0/8" };
+	struct sockaddr_in6	 a = sin6("::ffff:127.0.0.9"),
+				 b = sin6("::ffff:192.0.2.1");
+
+	/* An IPv4 client on a dual-stack socket matches IPv4 rules. */
+	ck_assert(rules_allow(spec, 1, (struct sockaddr *)&a));
+	ck_assert(!rules_allow(spec, 1, (struct sockaddr *)&b));
+}
+END_TEST
+
 static Suite *
 cidr_suite(void)
 {
@@ -381,6 +444,12 @@ cidr_suite(void)
 	tc = tcase_create("families");
 	tcase_add_test(tc, match_mapped);
 	tcase_add_test(tc, match_family);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rules");
+	tcase_add_test(tc, rules_first_match);
+	tcase_add_test(tc, rules_no_match);
+	tcase_add_test(tc, rules_mapped);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -894,9 +894,8 @@ static const struct {
 	{ "unterminated.conf", 0, {
 	    "%F:2: service \"open\" has no closing \"}\"", NULL } },
 	{ "unsupported.conf", 0, {
-	    "%F:3: \"refuse-message\" is not supported yet",
-	    "%F:6: handler \"status\" is not supported yet",
-	    "%F:7: \"rate\" is not supported yet",
+	    "%F:3: \"proxy-protocol\" is not supported yet",
+	    "%F:7: \"proxy-from\" is not supported yet",
 	    "%F:8: bad number \"abc\"",
 	    "%F:9: only one of handler, exec or module per service", NULL } },
 	{ "proxy.conf", CONF_F_UNSUPPORTED, {
@@ -935,17 +934,17 @@ START_TEST(test_unsupported)
 {
 	struct conf	*conf;
 
-	bad_flags(SVC("rate 10/s"), 0, (const char *[]){
-	    "%F:4: \"rate\" is not supported yet", NULL });
+	bad_flags(SVC("proxy-protocol v1"), 0, (const char *[]){
+	    "%F:4: \"proxy-protocol\" is not supported yet", NULL });
 	/* Checked before being refused: the value's error comes first. */
-	bad_flags(SVC("rate 10/x"), 0, (const char *[]){
-	    "%F:4: bad rate \"10/x\"", NULL });
-	bad_flags("service s { listen 127.0.0.1:1; handler metrics }", 0,
+	bad_flags(SVC("proxy-protocol v3"), 0, (const char *[]){
+	    "%F:4: \"v3\" is not off, v1, v2 or any", NULL });
+	bad_flags("service s { listen 127.0.0.1:1; module m.so }", 0,
 	    (const char *[]){
-	    "%F:1: handler \"metrics\" is not supported yet", NULL });
+	    "%F:1: \"module\" is not supported yet", NULL });
 
-	conf = ok("service s { listen 127.0.0.1:1; handler metrics }");
-	ck_assert_str_eq(first(conf)->argv[0], "metrics");
+	conf = ok("service s { listen 127.0.0.1:1; module /m.so }");
+	ck_assert_str_eq(first(conf)->argv[0], "/m.so");
 	conf_free(conf);
 
 	/* What the daemon implements parses without the flag. */
@@ -956,8 +955,13 @@ START_TEST(test_unsupported)
 	bad_flags(SVC("group root; chroot /; max-children 2; backlog 5\n"
 	    "reuseport yes; timeout 1s; idle-timeout 1s; rlimit cpu 1\n"
 	    "env A=1; passenv B\n"
-	    "allow ::1"), 0, (const char *[]){
-	    "%F:7: \"allow\" is not supported yet", NULL });
+	    "allow ::1; deny 10.0.0.0/8; max-per-source 2; rate 5/s burst 9\n"
+	    "refuse-message busy\n"
+	    "proxy-protocol any"), 0, (const char *[]){
+	    "%F:9: \"proxy-protocol\" is not supported yet", NULL });
+	conf = ok_flags("service s { listen 127.0.0.1:1; handler status }\n"
+	    "service m { listen 127.0.0.1:2; handler metrics }\n", 0);
+	conf_free(conf);
 }
 END_TEST
 
@@ -1030,7 +1034,7 @@ START_TEST(test_cmdline_errors)
 	cmdline_bad("127.0.0.1:0", (char *[]){ "nosuch", NULL }, (char *[]){
 	    "max-per-source=abc", "timeout", "bogus=1", "listen=x",
 	    "include=x", "service=x", "exec=/bin/cat",
-	    "timeout=1s; x", "timeout=1s}", "max-per-source=4",
+	    "timeout=1s; x", "timeout=1s}", "proxy-protocol=v1",
 	    "=", "timeout=", "timeout=1s", "timeout=2s", NULL },
 	    (const char *[]){
 	    "-l 127.0.0.1:0: bad listen address \"127.0.0.1:0\": "
@@ -1044,7 +1048,7 @@ START_TEST(test_cmdline_errors)
 	    "-o exec=/bin/cat: \"exec\" cannot be given with -o",
 	    "-o timeout=1s; x: unexpected \";\"",
 	    "-o timeout=1s}: unexpected \"}\"",
-	    "-o max-per-source=4: \"max-per-source\" is not supported yet",
+	    "-o proxy-protocol=v1: \"proxy-protocol\" is not supported yet",
 	    "-o =: unknown directive \"\"",
 	    "-o timeout=: missing argument to \"timeout\"",
 	    "-o timeout=2s: \"timeout\" given twice",

@@ -1,0 +1,197 @@
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srctab.h"
+
+static struct sockaddr_storage	ip(const char *, unsigned int);
+static Suite			*srctab_suite(void);
+
+#define SA(ss)	((const struct sockaddr *)&(ss))
+
+/* An address with a port; IPv6 when it has a colon. */
+static struct sockaddr_storage
+ip(const char *s, unsigned int port)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(s, ':') != NULL) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		ck_assert_int_eq(inet_pton(AF_INET6, s, &sin6->sin6_addr), 1);
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		ck_assert_int_eq(inet_pton(AF_INET, s, &sin->sin_addr), 1);
+	}
+	return ss;
+}
+
+START_TEST(count_add_del)
+{
+	struct srctab		*t = srctab_new(8, 1);
+	struct sockaddr_storage	 a = ip("127.0.0.2", 1000),
+				 b = ip("127.0.0.3", 1000);
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(srctab_count(t, SA(a)), 0);
+	ck_assert_uint_eq(srctab_add(t, SA(a)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(a)), 2);
+	ck_assert_uint_eq(srctab_add(t, SA(b)), 1);
+	ck_assert_uint_eq(srctab_count(t, SA(a)), 2);
+	ck_assert_uint_eq(srctab_size(t), 2);
+	srctab_del(t, SA(a));
+	ck_assert_uint_eq(srctab_count(t, SA(a)), 1);
+	srctab_del(t, SA(a));
+	ck_assert_uint_eq(srctab_count(t, SA(a)), 0);
+	ck_assert_uint_eq(srctab_size(t), 1);
+	/* Deleting what is not there changes nothing. */
+	srctab_del(t, SA(a));
+	ck_assert_uint_eq(srctab_count(t, SA(b)), 1);
+	ck_assert_uint_eq(srctab_size(t), 1);
+	srctab_free(t);
+}
+END_TEST
+
+START_TEST(keys)
+{
+	struct srctab		*t = srctab_new(8, 2);
+	struct sockaddr_storage	 v4 = ip("192.0.2.1", 1),
+				 v4port = ip("192.0.2.1", 65535),
+				 mapped = ip("::ffff:192.0.2.1", 2),
+				 v6a = ip("2001:db8::1", 1),
+				 v6b = ip("2001:db8::2", 1),
+				 other;
+
+	/* Ports play no part; IPv4 and its mapped form are one address. */
+	ck_assert_uint_eq(srctab_add(t, SA(v4)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(v4port)), 2);
+	ck_assert_uint_eq(srctab_add(t, SA(mapped)), 3);
+	ck_assert_uint_eq(srctab_size(t), 1);
+	/* Every IPv6 address counts on its own, even in one /64. */
+	ck_assert_uint_eq(srctab_add(t, SA(v6a)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(v6b)), 1);
+	ck_assert_uint_eq(srctab_size(t), 3);
+	/* Other families are never counted. */
+	memset(&other, 0, sizeof(other));
+	other.ss_family = AF_UNIX;
+	ck_assert_uint_eq(srctab_add(t, SA(other)), 0);
+	ck_assert_uint_eq(srctab_count(t, SA(other)), 0);
+	srctab_del(t, SA(other));
+	ck_assert_uint_eq(srctab_size(t), 3);
+	srctab_free(t);
+}
+END_TEST
+
+START_TEST(full)
+{
+	struct srctab		*t = srctab_new(3, 3);
+	struct sockaddr_storage	 a = ip("10.0.0.1", 1), b = ip("10.0.0.2", 1),
+				 c = ip("10.0.0.3", 1), d = ip("10.0.0.4", 1);
+
+	ck_assert_uint_eq(srctab_add(t, SA(a)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(b)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(c)), 1);
+	/* A fourth address has no room; the ones there still count up. */
+	ck_assert_uint_eq(srctab_add(t, SA(d)), 0);
+	ck_assert_uint_eq(srctab_add(t, SA(a)), 2);
+	srctab_del(t, SA(b));
+	ck_assert_uint_eq(srctab_add(t, SA(d)), 1);
+	srctab_free(t);
+}
+END_TEST
+
+/*
+ * Against a plain array, through many random additions and removals in a
+ * small table (long probe runs, every way a removal shifts entries back),
+ * with every seed in turn.
+ */
+START_TEST(model)
+{
+	enum { MAX = 64, ADDRS = 96, STEPS = 20000 };
+	struct srctab		*t;
+	struct sockaddr_storage	 addr[ADDRS];
+	unsigned int		 count[ADDRS];
+	size_t			 distinct = 0, i;
+	char			 s[64];
+	int			 step, k;
+
+	for (i = 0; i < ADDRS; i++) {
+		if (i % 2)
+			snprintf(s, sizeof(s), "2001:db8::%zx", i);
+		else
+			snprintf(s, sizeof(s), "10.%zu.0.1", i);
+		addr[i] = ip(s, (unsigned int)i);
+	}
+	t = srctab_new(MAX, (uint64_t)_i);
+	ck_assert_ptr_nonnull(t);
+	memset(count, 0, sizeof(count));
+	srandom((unsigned int)_i + 1);
+	for (step = 0; step < STEPS; step++) {
+		k = (int)(random() % ADDRS);
+		if (random() % 2) {
+			if (count[k] == 0 && distinct == MAX) {
+				ck_assert_uint_eq(srctab_add(t, SA(addr[k])),
+				    0);
+				continue;
+			}
+			if (count[k]++ == 0)
+				distinct++;
+			ck_assert_uint_eq(srctab_add(t, SA(addr[k])),
+			    count[k]);
+		} else {
+			srctab_del(t, SA(addr[k]));
+			if (count[k] > 0 && --count[k] == 0)
+				distinct--;
+		}
+		ck_assert_uint_eq(srctab_size(t), distinct);
+		if (step % 97 == 0)
+			for (i = 0; i < ADDRS; i++)
+				ck_assert_uint_eq(srctab_count(t,
+				    SA(addr[i])), count[i]);
+	}
+	srctab_free(t);
+}
+END_TEST
+
+static Suite *
+srctab_suite(void)
+{
+	Suite	*s = suite_create("srctab");
+	TCase	*tc;
+
+	tc = tcase_create("basics");
+	tcase_add_test(tc, count_add_del);
+	tcase_add_test(tc, keys);
+	tcase_add_test(tc, full);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("model");
+	tcase_add_loop_test(tc, model, 0, 8);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(srctab_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
