@@ -586,8 +586,9 @@ server_accept(struct server *srv, struct listener *l)
 				 * Stop accepting everywhere for a moment;
 				 * the clients wait in the backlog.
 				 */
-				log_warn("service %s: accept on %s, pausing",
-				    svc->name, l->text);
+				if (srv->starved++ == 0)
+					log_warn("service %s: accept on %s, "
+					    "pausing", svc->name, l->text);
 				svc->n.emfile++;
 				srv->resume_at = now + BACKOFF_MS;
 				server_arm_all(srv, now);
@@ -597,6 +598,12 @@ server_accept(struct server *srv, struct listener *l)
 				    svc->name, l->text);
 				return;
 			}
+		}
+		if (srv->starved != 0) {
+			log_info("service %s: accepting again, after %u "
+			    "pauses out of descriptors", svc->name,
+			    srv->starved);
+			srv->starved = 0;
 		}
 		if (svc->rated) {
 			rate_take(&svc->rate, now);

@@ -80,6 +80,7 @@ struct server {
 	char			 errbuf[1024];	/* a partial line of it */
 	size_t			 errlen;
 	uint64_t		 resume_at;	/* descriptor back-off */
+	unsigned int		 starved;	/* such back-offs in a row */
 	uint64_t		 svc_resume_at;	/* earliest svc paused_until */
 	uint64_t		 next_deadline;	/* earliest child timeout */
 	uint64_t		 started;

@@ -136,3 +136,47 @@ conf() {
 	cat >"$tmp/$1"
 	echo "$tmp/$1"
 }
+
+# hold NAME HOST PORT [SOURCE]: a client that connects (from SOURCE, an
+# address of this host) and stays until `release NAME`; what it receives
+# goes to $tmp/NAME.out.
+hold_fds=""
+hold() {
+	local fd f
+	mkfifo "$tmp/$1.in"
+	(
+		# Not the other held clients' input, or they never see EOF.
+		for f in $hold_fds; do
+			exec {f}>&-
+		done
+		exec timeout 30 nc -N ${4:+-s "$4"} "$2" "$3" <"$tmp/$1.in" \
+		    >"$tmp/$1.out" 2>&1
+	) &
+	bg_pids="$bg_pids $!"
+	eval "hold_pid_$1=$!"
+	exec {fd}>"$tmp/$1.in"
+	eval "hold_fd_$1=$fd"
+	hold_fds="$hold_fds $fd"
+}
+
+# release NAME [LINE]: send LINE, end the client's input, and wait for it
+# to finish.
+release() {
+	local fd pid
+	eval "fd=\$hold_fd_$1 pid=\$hold_pid_$1"
+	[ $# -gt 1 ] && printf '%s\n' "$2" >&"$fd"
+	exec {fd}>&-
+	hold_fds=$(echo "$hold_fds" | tr ' ' '\n' | grep -vx "$fd" | tr '\n' ' ')
+	wait "$pid"
+}
+
+# cminflt: the page faults of every child forkd has reaped, from
+# /proc/PID/stat; no fork and no reaped child leaves it unchanged.
+cminflt() {
+	sed 's/.*) //' "/proc/$forkd_pid/stat" | awk '{ print $9 }'
+}
+
+# cputicks: the master's own CPU time, in clock ticks.
+cputicks() {
+	sed 's/.*) //' "/proc/$forkd_pid/stat" | awk '{ print $12 + $13 }'
+}
