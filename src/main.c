@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libutil.h>
+#include <limits.h>
 #include <paths.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ __attribute__((noreturn))
 static void	usage(int);
 static void	stdio_ensure(void);
 static int	detach(void);
+static char	*abspath(const char *);
 
 static void
 usage(int status)
@@ -117,6 +119,24 @@ detach(void)
 	return fds[1];
 }
 
+/*
+ * The configuration file's path as an absolute one, for reloads after
+ * detaching has moved to "/".  Symbolic links are left alone: a reload
+ * follows them anew.
+ */
+static char *
+abspath(const char *path)
+{
+	char	cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (getcwd(cwd, sizeof(cwd)) == NULL ||
+	    asprintf(&abs, "%s/%s", cwd, path) == -1)
+		return NULL;
+	return abs;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -126,7 +146,7 @@ main(int argc, char *argv[])
 	struct pidfh		*pfh = NULL;
 	const char		*conf_path = FORKD_CONF, *listen = NULL;
 	const char		*pidfile = NULL;
-	char			*opts[MAX_OPTS];
+	char			*opts[MAX_OPTS], *reload_path = NULL;
 	size_t			 nopts = 0, i;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
 	int			 fflag = 0, status, readyfd = -1;
@@ -214,10 +234,13 @@ main(int argc, char *argv[])
 		err(EX_CANTCREAT, "%s", pidfile);
 	}
 
+	if (listen == NULL && (reload_path = abspath(conf_path)) == NULL)
+		err(EX_OSERR, "%s", conf_path);
+
 	/* Listeners are bound before detaching, so failures reach the user. */
-	if ((status = server_init(&srv, conf,
-	    listen != NULL ? NULL : conf_path)) != 0) {
+	if ((status = server_init(&srv, conf, reload_path)) != 0) {
 		server_free(&srv);
+		free(reload_path);
 		if (pfh != NULL)
 			pidfile_remove(pfh);
 		return status;
@@ -242,5 +265,6 @@ main(int argc, char *argv[])
 	if (pfh != NULL)
 		pidfile_remove(pfh);
 	log_info("stopped");
+	free(reload_path);
 	return status;
 }

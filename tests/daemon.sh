@@ -12,7 +12,9 @@ EOF2
 )
 pidfile=$tmp/forkd.pid
 
-"$FORKD" -f "$c" -p "$pidfile" || fail "starting detached exits $?"
+# A relative -f: reloads, from "/", must still find the file.
+(cd "$tmp" && "$FORKD" -f forkd.conf -p "$pidfile") ||
+    fail "starting detached exits $?"
 [ -s "$pidfile" ] || fail "no pid file"
 forkd_pid=$(cat "$pidfile")
 alive || fail "the pid in the pid file is not running"
@@ -22,6 +24,13 @@ alive || fail "the pid in the pid file is not running"
 out=$(echo detached | timeout 5 nc -N 127.0.0.1 "$p")
 [ "$out" = detached ] || fail "the daemon does not serve: '$out'"
 ok "detaches after binding, writes the pid file, serves"
+
+p2=$(freeport)
+echo "service echo2 { listen 127.0.0.1:$p2; handler echo }" >>"$c"
+kill -HUP "$forkd_pid"
+retry 50 sh -c "echo reloaded | timeout 5 nc -N 127.0.0.1 $p2 | grep -q reloaded" ||
+    fail "a reload with a relative -f path did not add the new service"
+ok "a reload finds a relative configuration path after detaching"
 
 "$FORKD" -f "$c" -p "$pidfile" 2>"$tmp/err"
 st=$?
