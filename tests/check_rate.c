@@ -16,10 +16,9 @@ drain(struct rate *r, uint64_t now)
 {
 	unsigned int	n = 0;
 
-	while (rate_wait(r, now) == 0) {
+	while (rate_wait(r, now) == 0 && n < 10000000) {
 		rate_take(r, now);
 		n++;
-		ck_assert_uint_le(n, 10000000);
 	}
 	return n;
 }
@@ -142,10 +141,11 @@ START_TEST(high_rate)
 	struct rate	r;
 
 	/* The largest rate the grammar allows: a token every microsecond. */
-	rate_init(&r, 1000000, 1000, 1000000);
-	ck_assert_uint_eq(drain(&r, 0), 1000000);
+	rate_init(&r, 1000000, 1000, 5000);
+	ck_assert_uint_eq(drain(&r, 0), 5000);
 	ck_assert_uint_eq(rate_wait(&r, 0), 1);
 	ck_assert_uint_eq(drain(&r, 1), 1000);
+	ck_assert_uint_eq(drain(&r, 1000), 5000);
 }
 END_TEST
 
