@@ -7,6 +7,8 @@ need nc curl
 p_echo=$(freeport)
 p_status=$(freeport)
 p_metrics=$(freeport)
+p_bad=$(freeport)
+p_slow=$(freeport)
 
 c=$(conf forkd.conf <<EOF2
 service echo {
@@ -18,6 +20,15 @@ service echo {
 service status {
 	listen 127.0.0.1:$p_status
 	handler status
+}
+service bad {
+	listen 127.0.0.1:$p_bad
+	exec /nonexistent/program
+}
+service slow {
+	listen 127.0.0.1:$p_slow
+	handler discard
+	timeout 1s
 }
 service metrics {
 	listen 127.0.0.1:$p_metrics
@@ -115,6 +126,19 @@ retry 50 nchildren -eq 0 || fail "held child still there"
 [ "$(metric 'forkd_children_exited_total{service="echo",result="ok"}')" = 4 ] ||
     fail "exited ok: $(metric 'forkd_children_exited_total{service="echo",result="ok"}')"
 ok "metrics: counters and gauges move"
+
+# A program that cannot be run, and a child over its timeout.
+out=$(timeout 5 nc -d 127.0.0.1 "$p_bad" 2>&1)
+[ -z "$out" ] || fail "the client of a missing program got '$out'"
+timeout 10 nc -d 127.0.0.1 "$p_slow" >/dev/null 2>&1
+retry 50 nchildren -eq 0 || fail "children left: $(show_children)"
+[ "$(metric 'forkd_exec_failures_total{service="bad"}')" = 1 ] ||
+    fail "exec failures: $(metric 'forkd_exec_failures_total{service="bad"}')"
+[ "$(metric 'forkd_timeout_kills_total{service="slow"}')" = 1 ] ||
+    fail "timeout kills: $(metric 'forkd_timeout_kills_total{service="slow"}')"
+[ "$(column bad exec)" = 1 ] && [ "$(column slow timeout)" = 1 ] ||
+    fail "status: exec $(column bad exec), timeout $(column slow timeout)"
+ok "exec failures and timeout kills counted"
 
 # HEAD gets the head only; other methods 405; silence ends in time.
 curl -sfI "http://127.0.0.1:$p_metrics/metrics" | tr -d '\r' >"$tmp/head"
