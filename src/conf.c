@@ -171,7 +171,7 @@ static const struct keyword keywords[] = {
 	{ "listen",		YES, conf_listen, SERVICE | LIST, 1, MANY },
 	{ "max-children",	YES, conf_max_children, ANY, 1, 1 },
 	{ "max-per-source",	YES, conf_max_per_source, ANY, 1, 1 },
-	{ "module",		NO,  conf_module, SERVICE | HANDLER, 1, MANY },
+	{ "module",		YES, conf_module, SERVICE | HANDLER, 1, MANY },
 	{ "passenv",		YES, conf_passenv, ANY | LIST, 1, MANY },
 	{ "pidfile",		YES, conf_pidfile, GLOBAL, 1, 1 },
 	{ "proxy-from",		NO,  conf_proxy_from, ANY | LIST, 1, MANY },
@@ -1053,6 +1053,8 @@ conf_argv(struct parser *p, enum conf_handler_kind kind)
 	struct conf_service	*svc = p->svc;
 
 	svc->kind = kind;
+	svc->hfile = p->src->name;
+	svc->hline = p->src->noline ? 0 : p->src->tokline;
 	svc->argc = (int)p->nargs;
 	svc->argv = p->args;
 	p->args = NULL;

@@ -123,6 +123,8 @@ struct conf_service {
 	struct conf_listen	*listen;
 	size_t			 nlisten;
 	enum conf_handler_kind	 kind;
+	const char		*hfile;	/* where the handler was given */
+	int			 hline;	/* 0: the command line */
 	int			 argc;
 	char			**argv;	/* NULL-terminated: builtin name,
 					   exec path or module path first */

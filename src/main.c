@@ -23,6 +23,7 @@
 #include "activate.h"
 #include "conf.h"
 #include "log.h"
+#include "module.h"
 #include "notify.h"
 #include "server.h"
 
@@ -37,6 +38,7 @@ static void	usage(int);
 static void	stdio_ensure(void);
 static int	detach(void);
 static char	*abspath(const char *);
+static int	check_modules(const struct conf *);
 
 static void
 usage(int status)
@@ -137,6 +139,35 @@ abspath(const char *path)
 	return abs;
 }
 
+/*
+ * -n: load every module and check its ABI, as a start would, but without
+ * running its init.  Returns how many failed.
+ */
+static int
+check_modules(const struct conf *conf)
+{
+	const struct conf_service	*cs;
+	struct module			 m;
+	char				 err[256];
+	int				 n = 0;
+
+	TAILQ_FOREACH(cs, &conf->services, entry) {
+		if (cs->kind != CONF_HANDLER_MODULE)
+			continue;
+		if (module_open(cs->argv[0], &m, err, sizeof(err)) == -1) {
+			if (cs->hline > 0)
+				fprintf(stderr, "%s:%d: ", cs->hfile,
+				    cs->hline);
+			else
+				fprintf(stderr, "%s: ", cs->hfile);
+			fprintf(stderr, "module %s: %s\n", cs->argv[0], err);
+			n++;
+		} else
+			module_close(&m);
+	}
+	return n;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -216,6 +247,10 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	}
 	if (check) {
+		if (check_modules(conf) != 0) {
+			conf_free(conf);
+			return EX_CONFIG;
+		}
 		printf("configuration OK\n");
 		conf_free(conf);
 		return 0;

@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -28,6 +30,7 @@
 #include "exec.h"
 #include "listener.h"
 #include "log.h"
+#include "module.h"
 #include "notify.h"
 #include "rate.h"
 #include "report.h"
@@ -48,6 +51,8 @@ enum refusal {
 	REFUSE_SOURCE,
 };
 
+static void	svc_warnx(const struct conf_service *, const char *, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
 static int	svc_prepare(struct server *, struct svc *);
 static struct svc *svc_new(struct conf_service *, size_t);
 static enum refusal svc_check(const struct svc *, const struct sockaddr *);
@@ -112,10 +117,27 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* A message about a service's handler, as file:line: message. */
+static void
+svc_warnx(const struct conf_service *cs, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cs->hline > 0)
+		log_warnx("%s:%d: %s", cs->hfile, cs->hline, msg);
+	else
+		log_warnx("%s: %s", cs->hfile, msg);
+}
+
 static int
 svc_prepare(struct server *srv, struct svc *svc)
 {
 	struct conf_service	*cs = svc->conf;
+	char			 err[256];
 
 	switch (cs->kind) {
 	case CONF_HANDLER_BUILTIN:
@@ -135,7 +157,12 @@ svc_prepare(struct server *srv, struct svc *svc)
 		}
 		return 0;
 	case CONF_HANDLER_MODULE:
-		svc->handler = NULL;
+		if (module_open(cs->argv[0], &svc->module, err,
+		    sizeof(err)) == -1) {
+			svc_warnx(cs, "module %s: %s", cs->argv[0], err);
+			return -1;
+		}
+		svc->handler = svc->module.handler;
 		break;
 	}
 	if (svc->handler == NULL) {
@@ -145,8 +172,15 @@ svc_prepare(struct server *srv, struct svc *svc)
 	}
 	if (svc->handler->init != NULL &&
 	    svc->handler->init(cs->argc, cs->argv, &svc->state) != 0) {
-		log_warnx("service %s: handler %s failed to start", svc->name,
-		    svc->handler->name);
+		if (cs->kind == CONF_HANDLER_MODULE)
+			svc_warnx(cs, "module %s: init failed", cs->argv[0]);
+		else
+			log_warnx("service %s: handler %s failed to start",
+			    svc->name, svc->handler->name);
+		/* No fini for what did not start. */
+		svc->handler = NULL;
+		svc->state = NULL;
+		module_close(&svc->module);
 		return -1;
 	}
 	return 0;
@@ -169,6 +203,7 @@ svc_new(struct conf_service *cs, size_t sources)
 		return NULL;
 	}
 	svc->conf = cs;
+	svc->module.fd = -1;
 	svc->max_children = cs->s.max_children;
 	svc->max_per_source = cs->s.max_per_source;
 	if (svc->max_per_source != 0 &&
@@ -205,8 +240,10 @@ svc_retire(struct svc *svc)
 	}
 	if (svc->handler == &exec_handler)
 		exec_release(svc->state);
-	else if (svc->handler != NULL && svc->handler->fini != NULL)
+	else if (svc->handler != NULL && svc->handler->fini != NULL &&
+	    !report_handler(svc->handler))
 		svc->handler->fini(svc->state);
+	module_close(&svc->module);
 	svc->handler = NULL;
 	svc->state = NULL;
 	svc->conf = NULL;

@@ -13,6 +13,7 @@
 #include <forkd/handler.h>
 
 #include "addr.h"
+#include "module.h"
 #include "rate.h"
 
 struct childtab;
@@ -54,6 +55,7 @@ struct svc {
 	unsigned int		 max_per_source; /* 0: no limit */
 	const struct forkd_handler *handler;
 	void			*state;
+	struct module		 module;	/* a module service's */
 	int			 exec;		/* an exec service */
 	struct listener		*listeners;
 	size_t			 nlisteners;

@@ -939,12 +939,11 @@ START_TEST(test_unsupported)
 	/* Checked before being refused: the value's error comes first. */
 	bad_flags(SVC("proxy-protocol v3"), 0, (const char *[]){
 	    "%F:4: \"v3\" is not off, v1, v2 or any", NULL });
-	bad_flags("service s { listen 127.0.0.1:1; module m.so }", 0,
-	    (const char *[]){
-	    "%F:1: \"module\" is not supported yet", NULL });
-
-	conf = ok("service s { listen 127.0.0.1:1; module /m.so }");
+	conf = ok_flags("service s { listen 127.0.0.1:1; module /m.so a b }",
+	    0);
 	ck_assert_str_eq(first(conf)->argv[0], "/m.so");
+	ck_assert_int_eq(first(conf)->argc, 3);
+	ck_assert_int_eq(first(conf)->hline, 1);
 	conf_free(conf);
 
 	/* What the daemon implements parses without the flag. */
@@ -1062,9 +1061,9 @@ START_TEST(test_cmdline_errors)
 	cmdline_bad("127.0.0.1:1", (char *[]){ "echo", "x", NULL }, NULL,
 	    (const char *[]){
 	    "command line: handler \"echo\" takes no arguments", NULL });
-	cmdline_bad("127.0.0.1:1", (char *[]){ "module", "m.so", NULL }, NULL,
+	cmdline_bad("127.0.0.1:1", (char *[]){ "module", "", NULL }, NULL,
 	    (const char *[]){
-	    "command line: \"module\" is not supported yet", NULL });
+	    "command line: empty module path", NULL });
 	cmdline_bad("127.0.0.1:1", (char *[]){ NULL }, NULL, (const char *[]){
 	    "command line: missing argument to \"handler\"", NULL });
 }

@@ -1,0 +1,146 @@
+/*
+ * Loading handler modules.  dlopen(3) hands back the object already
+ * loaded under the same name, and a file rewritten in place would
+ * change under the mappings of live children; so the file is copied
+ * into an anonymous memory file, which is loaded through /proc: every
+ * load is a new object.  The memory file stays open as long as the
+ * module is loaded, so that no other module's /proc/self/fd/N can be
+ * the same name.  Where that cannot be done (no memfd_create, no /proc,
+ * memory files not executable), the path itself is loaded.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/mman.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <forkd/handler.h>
+
+#include "module.h"
+
+static int	module_copy(const char *, char *, size_t);
+static void	*module_dlopen(const char *, int *, char *, size_t);
+
+/* A memory file holding a copy of path, or -1 with the reason in err. */
+static int
+module_copy(const char *path, char *err, size_t errlen)
+{
+	char	buf[65536];
+	ssize_t	n, w, off;
+	int	fd, mfd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if ((mfd = memfd_create("forkd-module", MFD_CLOEXEC)) == -1) {
+		close(fd);
+		return -2;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s", strerror(errno));
+			goto fail;
+		}
+		for (off = 0; off < n; off += w)
+			if ((w = write(mfd, buf + off, (size_t)(n - off))) ==
+			    -1) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				goto fallback;
+			}
+	}
+	close(fd);
+	return mfd;
+fallback:
+	close(fd);
+	close(mfd);
+	return -2;
+fail:
+	close(fd);
+	close(mfd);
+	return -1;
+}
+
+static void *
+module_dlopen(const char *path, int *fdp, char *err, size_t errlen)
+{
+	const char	*msg;
+	char		 proc[64];
+	void		*dl;
+	int		 mfd;
+
+	*fdp = -1;
+	if ((mfd = module_copy(path, err, errlen)) == -1)
+		return NULL;
+	if (mfd >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mfd);
+		if ((dl = dlopen(proc, RTLD_NOW | RTLD_LOCAL)) != NULL) {
+			*fdp = mfd;
+			return dl;
+		}
+		close(mfd);
+	}
+	if ((dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		msg = dlerror();
+		/* dlerror() often starts with the path, said already. */
+		if (msg != NULL && strncmp(msg, path, strlen(path)) == 0 &&
+		    strncmp(msg + strlen(path), ": ", 2) == 0)
+			msg += strlen(path) + 2;
+		snprintf(err, errlen, "%s", msg != NULL ? msg : "cannot load");
+	}
+	return dl;
+}
+
+int
+module_open(const char *path, struct module *m, char *err, size_t errlen)
+{
+	const struct forkd_handler	*h;
+
+	m->dl = NULL;
+	m->fd = -1;
+	m->handler = NULL;
+	if ((m->dl = module_dlopen(path, &m->fd, err, errlen)) == NULL)
+		return -1;
+	if ((h = dlsym(m->dl, "forkd_handler")) == NULL) {
+		snprintf(err, errlen, "no symbol forkd_handler");
+		goto fail;
+	}
+	if (h->abi != FORKD_HANDLER_ABI) {
+		snprintf(err, errlen, "ABI version %d, forkd has %d", h->abi,
+		    FORKD_HANDLER_ABI);
+		goto fail;
+	}
+	if (h->handle == NULL) {
+		snprintf(err, errlen, "no handle function");
+		goto fail;
+	}
+	m->handler = h;
+	return 0;
+fail:
+	module_close(m);
+	return -1;
+}
+
+void
+module_close(struct module *m)
+{
+	if (m->dl != NULL)
+		dlclose(m->dl);
+	if (m->fd != -1)
+		close(m->fd);
+	m->dl = NULL;
+	m->fd = -1;
+	m->handler = NULL;
+}
