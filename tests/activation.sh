@@ -17,15 +17,20 @@ EOF2
 
 # systemd-socket-activate waits for the first client before it starts
 # forkd in its own place, with the sockets as descriptors 3 and 4.
-timeout 60 systemd-socket-activate -l 127.0.0.1:"$p_addr" \
+# timeout(1) bounds the whole; forkd is signalled directly, never through
+# timeout, whose SIGCONT after a signal could race a sanitizer's exit.
+timeout -k 5 60 systemd-socket-activate -l 127.0.0.1:"$p_addr" \
     -l 127.0.0.1:"$p_named" --fdname=other:named \
     "$FORKD" -d -f "$c" >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
-forkd_pid=$!
+timeout_pid=$!
+bg_pids="$bg_pids $timeout_pid"
 retry 50 grep -q "Listening on 127.0.0.1:$p_named" "$tmp/forkd.log" ||
     fail "systemd-socket-activate did not start"
 out=$(echo first | timeout 10 nc -N 127.0.0.1 "$p_addr")
 [ "$out" = first ] || fail "the first client, on the passed socket: '$out'"
 retry 50 grep -q "started" "$tmp/forkd.log" || fail "forkd did not start"
+forkd_pid=$(ps -o pid= --ppid "$timeout_pid" | tr -d ' ')
+[ -n "$forkd_pid" ] || fail "no forkd under systemd-socket-activate"
 grep -q "service byaddr: listening on 127.0.0.1:$p_addr, from the service manager" \
     "$tmp/forkd.log" || fail "the socket passed for byaddr was not used"
 ok "a passed socket serves the service with its address"
@@ -37,10 +42,14 @@ out=$(echo second | timeout 5 nc -N 127.0.0.1 "$p_named")
 out=$(echo third | timeout 5 nc -N 127.0.0.1 "$p_own")
 [ "$out" = third ] || fail "the address forkd bound itself: '$out'"
 ok "a socket named after a service serves it; other addresses are bound"
-stop_forkd
+kill -TERM "$forkd_pid" || fail "forkd is gone before SIGTERM"
+forkd_pid=""
+wait "$timeout_pid"
+st=$?
+[ $st -eq 0 ] || fail "forkd exited $st after SIGTERM"
 
 p_stray=$(freeport)
-timeout 60 systemd-socket-activate -l 127.0.0.1:"$p_stray" --fdname=stray \
+timeout -k 5 60 systemd-socket-activate -l 127.0.0.1:"$p_stray" --fdname=stray \
     "$FORKD" -d -f "$c" >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
 pid=$!
 bg_pids="$bg_pids $pid"

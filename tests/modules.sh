@@ -65,7 +65,7 @@ ok "arguments reach init, which ran once in the master; the child sees its state
 
 out=$(echo | timeout 5 nc -N 127.0.0.1 "$p4")
 [ -z "$out" ] || fail "crashing module answered '$out'"
-retry 50 grep -q "service crash: pid [0-9]* (127.0.0.1:[0-9]*) killed by signal 11" \
+retry 50 grep -q "service crash: pid [0-9]* (127.0.0.1:[0-9]*) killed by signal 6" \
     "$tmp/forkd.log" || fail "crash not logged"
 alive || fail "a crash in a module took forkd down"
 out=$(timeout 5 nc -d 127.0.0.1 "$p3")
