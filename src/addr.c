@@ -272,3 +272,15 @@ addr_port(const struct sockaddr *sa)
 		return 0;
 	}
 }
+
+socklen_t
+addr_len(const struct sockaddr *sa)
+{
+	switch (sa->sa_family) {
+	case AF_INET:
+		return sizeof(struct sockaddr_in);
+	case AF_INET6:
+		return sizeof(struct sockaddr_in6);
+	}
+	return 0;
+}

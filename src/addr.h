@@ -50,4 +50,7 @@ int	addr_equal(const struct sockaddr *, const struct sockaddr *);
 /* The port in host order, 0 for an unknown family. */
 unsigned int addr_port(const struct sockaddr *);
 
+/* The length of an IPv4 or IPv6 socket address, 0 for another family. */
+socklen_t addr_len(const struct sockaddr *);
+
 #endif /* FORKD_ADDR_H */

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,10 +18,14 @@
 #include "child.h"
 #include "conf.h"
 #include "log.h"
+#include "proxy.h"
 #include "server.h"
 
 /* Exit status of a child that could not get as far as its handler. */
 #define CHILD_SETUP_FAILED	126
+
+/* The master's end of the PROXY protocol report, in the child. */
+#define CTL_FD			3
 
 static const int rlimit_resource[CONF_RLIMIT_MAX] = {
 	[CONF_RLIMIT_CPU] = RLIMIT_CPU,
@@ -35,6 +40,8 @@ static const int rlimit_resource[CONF_RLIMIT_MAX] = {
 
 static int	child_limits(const struct svc *);
 static int	child_credentials(const struct svc *);
+static void	child_proxy(const struct svc *, const struct sockaddr *,
+		    struct sockaddr_storage *, struct sockaddr_storage *);
 
 static int
 child_limits(const struct svc *svc)
@@ -96,14 +103,71 @@ child_credentials(const struct svc *svc)
 	return 0;
 }
 
-void
-child_run(const struct svc *svc, int fd, const struct sockaddr *peer)
+/*
+ * Read the PROXY protocol header, report it, and wait for the master's
+ * verdict.  A missing or bad header, or a refusal, ends the child here,
+ * before the handler.  On return, *client and *dest are the original
+ * connection's addresses (the socket's own for v1 UNKNOWN, v2 LOCAL).
+ */
+static void
+child_proxy(const struct svc *svc, const struct sockaddr *peer,
+    struct sockaddr_storage *client, struct sockaddr_storage *dest)
 {
-	struct sockaddr_storage	 local;
+	const struct conf_settings *s = &svc->conf->s;
+	struct ctl_report	 r;
+	struct proxy_hdr	 h;
+	const char		*errstr, *msg = s->refuse_message;
+	char			 peerstr[ADDR_STRLEN], verdict;
+	int			 accept = 0;
+	ssize_t			 n;
+
+	if (s->proxy == CONF_PROXY_V1 || s->proxy == CONF_PROXY_ANY)
+		accept |= PROXY_V1;
+	if (s->proxy == CONF_PROXY_V2 || s->proxy == CONF_PROXY_ANY)
+		accept |= PROXY_V2;
+	memset(&r, 0, sizeof(r));
+	if (proxy_read(STDIN_FILENO, accept, CTL_HEADER_MS, &h, &errstr) ==
+	    -1) {
+		log_warnx("service %s: %s: PROXY protocol: %s", svc->name,
+		    addr_str(peer, 0, peerstr), errstr);
+		(void)send(CTL_FD, &r, sizeof(r), MSG_NOSIGNAL);
+		_exit(CHILD_SETUP_FAILED);
+	}
+	r.ok = 1;
+	r.local = h.local;
+	if (!h.local) {
+		r.src = h.src;
+		r.dst = h.dst;
+		*client = h.src;
+		*dest = h.dst;
+	}
+	while ((n = send(CTL_FD, &r, sizeof(r), MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(r))
+		while ((n = recv(CTL_FD, &verdict, 1, 0)) == -1 &&
+		    errno == EINTR)
+			;
+	if (n != 1)
+		_exit(CHILD_SETUP_FAILED);	/* the master is gone */
+	close(CTL_FD);
+	if (verdict == CTL_ALLOW)
+		return;
+	if (msg != NULL && *msg != '\0')
+		(void)send(STDOUT_FILENO, msg, strlen(msg),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	_exit(0);
+}
+
+void
+child_run(const struct svc *svc, int fd, const struct sockaddr *peer, int ctl)
+{
+	struct sockaddr_storage	 local, client, dest;
 	socklen_t		 locallen = sizeof(local);
 	struct forkd_conn	 conn;
 	char			 rip[INET6_ADDRSTRLEN], rport[ADDR_PORTLEN];
 	char			 lip[INET6_ADDRSTRLEN], lport[ADDR_PORTLEN];
+	char			 pip[INET6_ADDRSTRLEN], pport[ADDR_PORTLEN];
 	char			 peerstr[ADDR_STRLEN];
 	sigset_t		 none;
 
@@ -120,15 +184,14 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer)
 		log_warn("service %s: getsockname", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
-	addr_numeric(peer, rip, rport);
-	addr_numeric((struct sockaddr *)&local, lip, lport);
 	setproctitle("%s [%s]", svc->name, addr_str(peer, 0, peerstr));
 
-	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1) {
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+	    (ctl != -1 && dup2(ctl, CTL_FD) == -1)) {
 		log_warn("service %s: dup2", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
-	closefrom(STDERR_FILENO + 1);
+	closefrom(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1);
 
 	if (child_limits(svc) == -1 || child_credentials(svc) == -1)
 		_exit(CHILD_SETUP_FAILED);
@@ -137,17 +200,30 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer)
 		_exit(CHILD_SETUP_FAILED);
 	}
 
+	/* The header is untrusted input: read with privileges dropped. */
 	memset(&conn, 0, sizeof(conn));
+	memset(&client, 0, sizeof(client));
+	memcpy(&client, peer, addr_len(peer));
+	dest = local;
+	if (ctl != -1) {
+		child_proxy(svc, peer, &client, &dest);
+		addr_numeric(peer, pip, pport);
+		conn.proxy_ip = pip;
+		conn.proxy_port = pport;
+		locallen = addr_len((struct sockaddr *)&dest);
+	}
+	addr_numeric((struct sockaddr *)&client, rip, rport);
+	addr_numeric((struct sockaddr *)&dest, lip, lport);
+
 	conn.fd = STDIN_FILENO;
 	conn.service = svc->name;
 	conn.remote_ip = rip;
 	conn.remote_port = rport;
 	conn.local_ip = lip;
 	conn.local_port = lport;
-	conn.remote_addr = peer;
-	conn.remote_addrlen = peer->sa_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	conn.local_addr = (struct sockaddr *)&local;
+	conn.remote_addr = (struct sockaddr *)&client;
+	conn.remote_addrlen = addr_len((struct sockaddr *)&client);
+	conn.local_addr = (struct sockaddr *)&dest;
 	conn.local_addrlen = locallen;
 	conn.idle_timeout = (int)svc->conf->s.idle_timeout;
 	_exit(svc->handler->handle(&conn, svc->state) & 0xff);

@@ -10,12 +10,32 @@
 struct svc;
 
 /*
+ * With proxy-protocol, the child reads the header and reports it to the
+ * master over a socket pair made for the connection; the master, which
+ * holds the per-source counts, applies allow/deny and max-per-source to
+ * the original client and answers with one byte.
+ */
+struct ctl_report {
+	int			 ok;		/* 0: no valid header */
+	int			 local;		/* addresses of the socket */
+	struct sockaddr_storage	 src;		/* the original client */
+	struct sockaddr_storage	 dst;
+};
+
+#define CTL_ALLOW	'y'
+#define CTL_REFUSE	'n'
+
+/* How long a child waits for a PROXY protocol header. */
+#define CTL_HEADER_MS	5000
+
+/*
  * Set up the child for the connection on fd (new session, signals back
  * to default, the socket on 0 and 1, every other descriptor but 2
- * closed, limits, chroot, credentials) and run the service's handler.
- * Never returns.
+ * closed, limits, chroot, credentials), read the PROXY protocol header
+ * when ctl is not -1, and run the service's handler.  Never returns.
  */
 __attribute__((noreturn))
-void	child_run(const struct svc *, int fd, const struct sockaddr *peer);
+void	child_run(const struct svc *, int fd, const struct sockaddr *peer,
+	    int ctl);
 
 #endif /* FORKD_CHILD_H */

@@ -16,6 +16,9 @@ struct child {
 	pid_t			 pid;
 	void			*svc;		/* owner's service */
 	struct sockaddr_storage	 peer;
+	struct sockaddr_storage	 client;	/* the original client */
+	int			 counted;	/* client in max-per-source */
+	int			 ctl;		/* PROXY protocol report, or -1 */
 	uint64_t		 start;		/* monotonic ms */
 	uint64_t		 deadline;	/* timeout, monotonic ms */
 	int			 killed;	/* sent SIGTERM for it */

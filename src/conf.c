@@ -61,8 +61,6 @@ enum token {
 #define NOOPT		0x20	/* cannot be given with -o */
 #define MANY		INT_MAX
 
-#define YES		1
-#define NO		0
 
 /*
  * A file, a string or one command line word being read.  Only an include
@@ -88,7 +86,6 @@ struct src {
 struct parser {
 	struct conf		*conf;
 	struct conf_errors	*errs;
-	int			 flags;		/* CONF_F_* */
 	struct src		*src;
 	struct conf_service	*svc;		/* NULL at global scope */
 	struct conf_settings	*cur;		/* svc->s, conf->defaults */
@@ -112,7 +109,6 @@ struct parser {
 
 struct keyword {
 	const char	*name;
-	int		 supported;
 	int		(*fn)(struct parser *, const struct keyword *);
 	int		 flags;
 	int		 min, max;	/* arguments */
@@ -152,39 +148,37 @@ static int	conf_timeout(struct parser *, const struct keyword *);
 static int	conf_user(struct parser *, const struct keyword *);
 
 /*
- * Every directive.  One that is not supported yet (NO) is parsed and
- * checked as usual, then refused as not supported yet: when the daemon
- * implements it, its NO here becomes YES and nothing else changes.
+ * Every directive, in alphabetical order.
  */
 static const struct keyword keywords[] = {
-	/* name			supported, function, flags, min and max args */
-	{ "allow",		YES, conf_acl, ANY | LIST, 1, MANY },
-	{ "backlog",		YES, conf_backlog, ANY, 1, 1 },
-	{ "chroot",		YES, conf_chroot, ANY, 1, 1 },
-	{ "deny",		YES, conf_acl, ANY | LIST, 1, MANY },
-	{ "env",		YES, conf_env, ANY | LIST, 1, MANY },
-	{ "exec",		YES, conf_exec, SERVICE | HANDLER, 1, MANY },
-	{ "group",		YES, conf_group, ANY, 1, 1 },
-	{ "handler",		YES, conf_handler, SERVICE | HANDLER, 1, MANY },
-	{ "idle-timeout",	YES, conf_idle_timeout, ANY, 1, 1 },
-	{ "include",		YES, conf_include, GLOBAL | NOOPT, 1, 1 },
-	{ "listen",		YES, conf_listen, SERVICE | LIST, 1, MANY },
-	{ "max-children",	YES, conf_max_children, ANY, 1, 1 },
-	{ "max-per-source",	YES, conf_max_per_source, ANY, 1, 1 },
-	{ "module",		YES, conf_module, SERVICE | HANDLER, 1, MANY },
-	{ "passenv",		YES, conf_passenv, ANY | LIST, 1, MANY },
-	{ "pidfile",		YES, conf_pidfile, GLOBAL, 1, 1 },
-	{ "proxy-from",		NO,  conf_proxy_from, ANY | LIST, 1, MANY },
-	{ "proxy-protocol",	NO,  conf_proxy_protocol, ANY, 1, 1 },
-	{ "rate",		YES, conf_rate, ANY, 1, 3 },
-	{ "refuse-message",	YES, conf_refuse_message, ANY, 1, 1 },
-	{ "reuseport",		YES, conf_reuseport, ANY, 1, 1 },
-	{ "rlimit",		YES, conf_rlimit, ANY, 2, 2 },
-	{ "service",		YES, conf_service, GLOBAL | BLOCK, 1, 1 },
-	{ "shutdown-timeout",	YES, conf_shutdown_timeout, GLOBAL, 1, 1 },
-	{ "syslog-facility",	YES, conf_syslog_facility, GLOBAL, 1, 1 },
-	{ "timeout",		YES, conf_timeout, ANY, 1, 1 },
-	{ "user",		YES, conf_user, ANY, 1, 1 },
+	/* name			function, flags, min and max args */
+	{ "allow",		conf_acl, ANY | LIST, 1, MANY },
+	{ "backlog",		conf_backlog, ANY, 1, 1 },
+	{ "chroot",		conf_chroot, ANY, 1, 1 },
+	{ "deny",		conf_acl, ANY | LIST, 1, MANY },
+	{ "env",		conf_env, ANY | LIST, 1, MANY },
+	{ "exec",		conf_exec, SERVICE | HANDLER, 1, MANY },
+	{ "group",		conf_group, ANY, 1, 1 },
+	{ "handler",		conf_handler, SERVICE | HANDLER, 1, MANY },
+	{ "idle-timeout",	conf_idle_timeout, ANY, 1, 1 },
+	{ "include",		conf_include, GLOBAL | NOOPT, 1, 1 },
+	{ "listen",		conf_listen, SERVICE | LIST, 1, MANY },
+	{ "max-children",	conf_max_children, ANY, 1, 1 },
+	{ "max-per-source",	conf_max_per_source, ANY, 1, 1 },
+	{ "module",		conf_module, SERVICE | HANDLER, 1, MANY },
+	{ "passenv",		conf_passenv, ANY | LIST, 1, MANY },
+	{ "pidfile",		conf_pidfile, GLOBAL, 1, 1 },
+	{ "proxy-from",		conf_proxy_from, ANY | LIST, 1, MANY },
+	{ "proxy-protocol",	conf_proxy_protocol, ANY, 1, 1 },
+	{ "rate",		conf_rate, ANY, 1, 3 },
+	{ "refuse-message",	conf_refuse_message, ANY, 1, 1 },
+	{ "reuseport",		conf_reuseport, ANY, 1, 1 },
+	{ "rlimit",		conf_rlimit, ANY, 2, 2 },
+	{ "service",		conf_service, GLOBAL | BLOCK, 1, 1 },
+	{ "shutdown-timeout",	conf_shutdown_timeout, GLOBAL, 1, 1 },
+	{ "syslog-facility",	conf_syslog_facility, GLOBAL, 1, 1 },
+	{ "timeout",		conf_timeout, ANY, 1, 1 },
+	{ "user",		conf_user, ANY, 1, 1 },
 };
 
 static const struct {
@@ -283,7 +277,7 @@ static int	settings_merge(struct conf_settings *,
 static struct conf_service *service_new(struct parser *, const char *,
 		    int);
 static void	service_free(struct conf_service *);
-static int	parser_init(struct parser *, struct conf_errors *, int);
+static int	parser_init(struct parser *, struct conf_errors *);
 static void	conf_finish(struct parser *);
 static struct conf *parser_end(struct parser *);
 
@@ -719,9 +713,8 @@ conf_run(struct parser *p, const struct keyword *kw)
 		conf_err(p, "missing argument to %s", q(p, kw->name));
 	else if (p->nargs > (size_t)kw->max)
 		conf_err(p, "too many arguments to %s", q(p, kw->name));
-	else if (kw->fn(p, kw) == 0 && !kw->supported &&
-	    !(p->flags & CONF_F_UNSUPPORTED))
-		conf_err(p, "%s is not supported yet", q(p, kw->name));
+	else
+		kw->fn(p, kw);
 }
 
 /* A directive whose name is in p->word. */
@@ -1849,13 +1842,12 @@ service_free(struct conf_service *svc)
 }
 
 static int
-parser_init(struct parser *p, struct conf_errors *errs, int flags)
+parser_init(struct parser *p, struct conf_errors *errs)
 {
 	struct conf	*conf;
 
 	memset(p, 0, sizeof(*p));
 	p->errs = errs;
-	p->flags = flags;
 	p->back = T_NONE;
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		return -1;
@@ -1914,13 +1906,13 @@ parser_end(struct parser *p)
 }
 
 struct conf *
-conf_parse(const char *name, const char *text, size_t len, int flags,
+conf_parse(const char *name, const char *text, size_t len,
     struct conf_errors *errs)
 {
 	struct parser	 p;
 	struct src	 s;
 
-	if (parser_init(&p, errs, flags) == -1)
+	if (parser_init(&p, errs) == -1)
 		return NULL;
 	if ((p.conf->path = strdup(name)) == NULL) {
 		conf_nomem(&p);
@@ -1944,14 +1936,14 @@ conf_parse(const char *name, const char *text, size_t len, int flags,
 struct conf *
 conf_parse_file(const char *path, struct conf_errors *errs)
 {
-	return conf_parse(path, NULL, 0, 0, errs);
+	return conf_parse(path, NULL, 0, errs);
 }
 
 struct conf *
 conf_parse_string(const char *name, const char *text, size_t len,
     struct conf_errors *errs)
 {
-	return conf_parse(name, text, len, 0, errs);
+	return conf_parse(name, text, len, errs);
 }
 
 /*
@@ -1976,7 +1968,7 @@ conf_cmdline(const char *listen, int argc, char **argv, char **opts,
 	size_t			 i;
 	int			 first;
 
-	if (parser_init(&p, errs, 0) == -1)
+	if (parser_init(&p, errs) == -1)
 		return NULL;
 	memset(&s, 0, sizeof(s));
 	s.noline = 1;

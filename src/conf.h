@@ -165,19 +165,9 @@ struct conf	*conf_parse_file(const char *path, struct conf_errors *errs);
 struct conf	*conf_parse_string(const char *name, const char *text,
 		    size_t len, struct conf_errors *errs);
 
-/*
- * conf_parse_file() when text is NULL, else conf_parse_string(), with
- * CONF_F_* flags.
- */
+/* conf_parse_file() when text is NULL, else conf_parse_string(). */
 struct conf	*conf_parse(const char *name, const char *text, size_t len,
-		    int flags, struct conf_errors *errs);
-
-/*
- * Accept the directives the daemon does not implement yet instead of
- * reporting them: for the unit tests, which check their grammar ahead of
- * the daemon.  The daemon never passes it.
- */
-#define CONF_F_UNSUPPORTED	0x01
+		    struct conf_errors *errs);
 
 /*
  * One-shot mode (forkd -l): a single service "cmdline" listening on

@@ -98,18 +98,20 @@ status_handle(const struct forkd_conn *conn, void *state)
 	    (now - srv->started) / 1000, childtab_count(srv->children),
 	    srv->conf->max_children);
 
-	fprintf(f, "%-*s %6s %10s %8s %8s %8s %8s %8s %8s %8s\r\n", w,
-	    "service", "live", "accepted", "acl", "source", "fork", "rate",
-	    "emfile", "exec", "timeout");
+	fprintf(f, "%-*s %6s %10s %7s %7s %7s %7s %7s %7s %7s %7s\r\n", w,
+	    "service", "live", "accepted", "acl", "source", "proxy", "fork",
+	    "rate", "emfile", "exec", "timeout");
 	TAILQ_FOREACH(svc, &srv->svcs, entry)
-		fprintf(f, "%-*s %6u %10" PRIu64 " %8" PRIu64 " %8" PRIu64
-		    " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
-		    " %8" PRIu64 "\r\n", w, svc->name, svc->nchildren,
-		    svc->n.accepted, svc->n.refused_acl, svc->n.refused_source,
+		fprintf(f, "%-*s %6u %10" PRIu64 " %7" PRIu64 " %7" PRIu64
+		    " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64
+		    " %7" PRIu64 " %7" PRIu64 "\r\n", w, svc->name,
+		    svc->nchildren, svc->n.accepted, svc->n.refused_acl,
+		    svc->n.refused_source, svc->n.refused_proxy,
 		    svc->n.fork_failed, svc->n.rate_delayed, svc->n.emfile,
 		    svc->n.exec_failed, svc->n.timeout_killed);
 	fprintf(f, "\r\nrefused: acl by allow/deny, source over "
-	    "max-per-source, fork when fork(2) failed;\r\n"
+	    "max-per-source, proxy by the PROXY protocol\r\n"
+	    "(proxy-from, no valid header), fork when fork(2) failed;\r\n"
 	    "rate: times a client waited for the rate limit; emfile: times "
 	    "accept(2)\r\nran out of descriptors; exec: programs that could "
 	    "not be run; timeout: children\r\nkilled by timeout.\r\n");
@@ -129,7 +131,7 @@ status_handle(const struct forkd_conn *conn, void *state)
 		svc = c->svc;
 		fprintf(f, "%-8ld %-*s %-47s %" PRIu64 ".%01" PRIu64 " s\r\n",
 		    (long)c->pid, w, svc->name,
-		    addr_str((const struct sockaddr *)&c->peer, 0, peer),
+		    addr_str((const struct sockaddr *)&c->client, 0, peer),
 		    (now - c->start) / 1000, (now - c->start) % 1000 / 100);
 	}
 	if (fclose(f) == EOF)
@@ -196,9 +198,12 @@ static const struct {
 	    "Connections accepted." },
 	{ "forkd_connections_refused_total", ",reason=\"acl\"",
 	    COUNTER(refused_acl), "Connections closed unserved: by "
-	    "allow/deny, over max-per-source, or when fork failed." },
+	    "allow/deny, over max-per-source, by the PROXY protocol "
+	    "(proxy-from, no valid header), or when fork failed." },
 	{ "forkd_connections_refused_total", ",reason=\"max_per_source\"",
 	    COUNTER(refused_source), NULL },
+	{ "forkd_connections_refused_total", ",reason=\"proxy\"",
+	    COUNTER(refused_proxy), NULL },
 	{ "forkd_connections_refused_total", ",reason=\"fork\"",
 	    COUNTER(fork_failed), NULL },
 	{ "forkd_rate_delayed_total", "", COUNTER(rate_delayed),

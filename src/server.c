@@ -49,6 +49,7 @@ enum refusal {
 	REFUSE_NONE,
 	REFUSE_ACL,
 	REFUSE_SOURCE,
+	REFUSE_PROXY,
 };
 
 static void	svc_warnx(const struct conf_service *, const char *, ...)
@@ -56,8 +57,15 @@ static void	svc_warnx(const struct conf_service *, const char *, ...)
 static int	svc_prepare(struct server *, struct svc *);
 static struct svc *svc_new(struct conf_service *, size_t);
 static enum refusal svc_check(const struct svc *, const struct sockaddr *);
+static enum refusal svc_check_client(const struct svc *,
+		    const struct sockaddr *);
+static void	svc_refused(struct svc *, const struct sockaddr *,
+		    const struct sockaddr *, enum refusal);
 static void	svc_refuse(struct svc *, int, const struct sockaddr *,
 		    enum refusal);
+static int	server_ctl_open(struct server *, int [2]);
+static void	server_reports(struct server *);
+static void	server_report(struct server *, struct child *);
 static void	svc_pause(struct server *, struct svc *, uint64_t);
 static void	svc_retire(struct svc *);
 static int	svc_adopt(struct server *, struct svc *);
@@ -88,6 +96,7 @@ void
 server_free(struct server *srv)
 {
 	struct svc	*svc;
+	struct child	*c = NULL;
 
 	while ((svc = TAILQ_FIRST(&srv->svcs)) != NULL) {
 		TAILQ_REMOVE(&srv->svcs, svc, entry);
@@ -97,13 +106,18 @@ server_free(struct server *srv)
 		TAILQ_REMOVE(&srv->retired, svc, entry);
 		svc_release(svc);
 	}
+	while ((c = childtab_next(srv->children, c)) != NULL)
+		if (c->ctl != -1)
+			close(c->ctl);
 	childtab_free(srv->children);
 	srv->children = NULL;
 	if (srv->epfd != -1)
 		close(srv->epfd);
 	if (srv->sigfd != -1)
 		close(srv->sigfd);
-	srv->epfd = srv->sigfd = srv->errfd = -1;
+	if (srv->ctlfd != -1)
+		close(srv->ctlfd);
+	srv->epfd = srv->sigfd = srv->errfd = srv->ctlfd = -1;
 	conf_free(srv->conf);
 	srv->conf = NULL;
 }
@@ -277,12 +291,13 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 {
 	struct conf_service	*cs;
 	struct svc		*svc;
+	struct epoll_event	 ev;
 	sigset_t		 mask;
 
 	memset(srv, 0, sizeof(*srv));
 	srv->conf = conf;
 	srv->conf_path = conf_path;
-	srv->epfd = srv->sigfd = srv->errfd = -1;
+	srv->epfd = srv->sigfd = srv->errfd = srv->ctlfd = -1;
 	srv->started = now_ms();
 	TAILQ_INIT(&srv->svcs);
 	TAILQ_INIT(&srv->retired);
@@ -293,8 +308,12 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	 */
 	signal(SIGPIPE, SIG_IGN);
 	server_sigmask(&mask);
+	ev.events = EPOLLIN;
+	ev.data.ptr = &srv->ctlfd;
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
-	    (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+	    (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (srv->ctlfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->ctlfd, &ev) == -1) {
 		log_warn("cannot set up the event loop");
 		return EX_OSERR;
 	}
@@ -488,11 +507,13 @@ server_reload(struct server *srv)
 			continue;
 		c->svc = svc;
 		old->nchildren--;
-		if (old->sources != NULL)
-			srctab_del(old->sources, (struct sockaddr *)&c->peer);
+		if (c->counted)
+			srctab_del(old->sources, (struct sockaddr *)&c->client);
 		svc->nchildren++;
-		if (svc->sources != NULL)
-			srctab_add(svc->sources, (struct sockaddr *)&c->peer);
+		/* Those still to report their client are counted then. */
+		c->counted = svc->sources != NULL && c->ctl == -1 &&
+		    srctab_add(svc->sources,
+		    (struct sockaddr *)&c->client) != 0;
 	}
 	while ((old = TAILQ_FIRST(&srv->svcs)) != NULL) {
 		TAILQ_REMOVE(&srv->svcs, old, entry);
@@ -664,9 +685,29 @@ server_accept(struct server *srv, struct listener *l)
 	}
 }
 
-/* allow/deny, then max-per-source: decided here, before any fork. */
+/*
+ * allow/deny, then max-per-source: decided here, before any fork.  With
+ * proxy-protocol the peer is a balancer: only proxy-from applies to it,
+ * and the rest to the original client once the child has its header.
+ */
 static enum refusal
 svc_check(const struct svc *svc, const struct sockaddr *sa)
+{
+	const struct conf_settings	*s = &svc->conf->s;
+	size_t				 i;
+
+	if (s->proxy == CONF_PROXY_OFF)
+		return svc_check_client(svc, sa);
+	if (s->nproxy_from == 0)
+		return REFUSE_NONE;
+	for (i = 0; i < s->nproxy_from; i++)
+		if (cidr_match(&s->proxy_from[i], sa))
+			return REFUSE_NONE;
+	return REFUSE_PROXY;
+}
+
+static enum refusal
+svc_check_client(const struct svc *svc, const struct sockaddr *sa)
 {
 	const struct conf_settings	*s = &svc->conf->s;
 
@@ -676,6 +717,40 @@ svc_check(const struct svc *svc, const struct sockaddr *sa)
 	    srctab_count(svc->sources, sa) >= svc->max_per_source)
 		return REFUSE_SOURCE;
 	return REFUSE_NONE;
+}
+
+/* Count and log a refusal; via is the balancer in front of sa, or NULL. */
+static void
+svc_refused(struct svc *svc, const struct sockaddr *sa,
+    const struct sockaddr *via, enum refusal why)
+{
+	static const char *const reason[] = {
+		[REFUSE_ACL] = "denied by allow/deny",
+		[REFUSE_SOURCE] = "over max-per-source",
+		[REFUSE_PROXY] = "not a proxy-from peer",
+	};
+	char	peer[ADDR_STRLEN], proxy[ADDR_STRLEN];
+
+	switch (why) {
+	case REFUSE_ACL:
+		svc->n.refused_acl++;
+		break;
+	case REFUSE_SOURCE:
+		svc->n.refused_source++;
+		break;
+	default:
+		svc->n.refused_proxy++;
+		break;
+	}
+	if (!log_verbose())
+		return;
+	if (via != NULL)
+		log_debug("service %s: refused %s via %s: %s", svc->name,
+		    addr_str(sa, 0, peer), addr_str(via, 0, proxy),
+		    reason[why]);
+	else
+		log_debug("service %s: refused %s: %s", svc->name,
+		    addr_str(sa, 0, peer), reason[why]);
 }
 
 /*
@@ -690,18 +765,11 @@ svc_refuse(struct svc *svc, int fd, const struct sockaddr *sa,
     enum refusal why)
 {
 	const char	*msg = svc->conf->s.refuse_message;
-	char		 peer[ADDR_STRLEN], buf[512];
+	char		 buf[512];
 	int		 i;
 
-	if (why == REFUSE_ACL)
-		svc->n.refused_acl++;
-	else
-		svc->n.refused_source++;
-	if (log_verbose())
-		log_debug("service %s: refused %s: %s", svc->name,
-		    addr_str(sa, 0, peer), why == REFUSE_ACL ?
-		    "denied by allow/deny" : "over max-per-source");
-	if (msg != NULL && *msg != '\0')
+	svc_refused(svc, sa, NULL, why);
+	if (why != REFUSE_PROXY && msg != NULL && *msg != '\0')
 		(void)send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
 	(void)shutdown(fd, SHUT_WR);
 	for (i = 0; i < 4; i++)
@@ -724,10 +792,21 @@ static void
 server_spawn(struct server *srv, struct svc *svc, int fd,
     const struct sockaddr_storage *ss, uint64_t now)
 {
-	struct child	*c;
-	char		 peer[ADDR_STRLEN];
-	pid_t		 pid;
+	struct epoll_event	 ev;
+	struct child		*c;
+	char			 peer[ADDR_STRLEN];
+	int			 ctl[2];
+	pid_t			 pid;
 
+	ctl[0] = ctl[1] = -1;
+	if (svc->conf->s.proxy != CONF_PROXY_OFF &&
+	    server_ctl_open(srv, ctl) == -1) {
+		log_warn("service %s: socketpair, closing the connection "
+		    "from %s", svc->name,
+		    addr_str((const struct sockaddr *)ss, 0, peer));
+		close(fd);
+		return;
+	}
 	/* Counted first, so that a status child sees its own connection. */
 	svc->n.accepted++;
 	switch (pid = fork()) {
@@ -736,17 +815,20 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 		log_warn("service %s: fork, closing the connection from %s",
 		    svc->name, addr_str((const struct sockaddr *)ss, 0, peer));
 		close(fd);
+		if (ctl[0] != -1) {
+			close(ctl[0]);
+			close(ctl[1]);
+		}
 		svc->n.accepted--;
 		svc->n.fork_failed++;
 		svc_pause(srv, svc, now + BACKOFF_MS);
 		return;
 	case 0:
-		child_run(svc, fd, (const struct sockaddr *)ss);
+		child_run(svc, fd, (const struct sockaddr *)ss, ctl[1]);
 	}
 	close(fd);
-	if (svc->sources != NULL &&
-	    srctab_add(svc->sources, (const struct sockaddr *)ss) == 0)
-		log_warnx("service %s: per-source table full", svc->name);
+	if (ctl[1] != -1)
+		close(ctl[1]);
 	if ((c = childtab_add(srv->children, pid)) == NULL) {
 		/* Cannot happen: svc_can_accept() checked for room. */
 		log_warnx("service %s: child %ld not tracked", svc->name,
@@ -756,7 +838,25 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	svc->nchildren++;
 	c->svc = svc;
 	c->peer = *ss;
+	c->client = *ss;
 	c->start = now;
+	c->ctl = ctl[0];
+	if (c->ctl != -1) {
+		/* The child reports the original client; counted then. */
+		ev.events = EPOLLIN;
+		ev.data.u64 = (uint64_t)pid;
+		if (epoll_ctl(srv->ctlfd, EPOLL_CTL_ADD, c->ctl, &ev) == -1) {
+			log_warn("service %s: epoll_ctl", svc->name);
+			close(c->ctl);
+			c->ctl = -1;
+		}
+	} else if (svc->sources != NULL) {
+		if (srctab_add(svc->sources, (const struct sockaddr *)ss) != 0)
+			c->counted = 1;
+		else
+			log_warnx("service %s: per-source table full",
+			    svc->name);
+	}
 	if (svc->conf->s.timeout != 0) {
 		c->deadline = now + svc->conf->s.timeout;
 		if (srv->next_deadline == 0 || c->deadline < srv->next_deadline)
@@ -765,6 +865,82 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	if (log_verbose())
 		log_debug("service %s: accepted %s, pid %ld", svc->name,
 		    addr_str((const struct sockaddr *)ss, 0, peer), (long)pid);
+}
+
+/*
+ * A socket pair for a child's PROXY protocol report: [0] for the master,
+ * non-blocking, [1] for the child.
+ */
+static int
+server_ctl_open(struct server *srv, int ctl[2])
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1)
+		return -1;
+	if (fcntl(ctl[0], F_SETFL, O_NONBLOCK) == -1) {
+		close(ctl[0]);
+		close(ctl[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Children's reports that have come in. */
+static void
+server_reports(struct server *srv)
+{
+	struct epoll_event	 evs[64];
+	struct child		*c;
+	int			 i, n;
+
+	n = epoll_wait(srv->ctlfd, evs, 64, 0);
+	for (i = 0; i < n; i++) {
+		if ((c = childtab_find(srv->children, (pid_t)evs[i].data.u64))
+		    == NULL || c->ctl == -1)
+			continue;
+		server_report(srv, c);
+	}
+}
+
+/*
+ * The header a child read: allow/deny and max-per-source apply to the
+ * original client, who is counted from now on.  One report per child;
+ * anything else ends the exchange.
+ */
+static void
+server_report(struct server *srv, struct child *c)
+{
+	struct ctl_report	 r;
+	struct svc		*svc = c->svc;
+	enum refusal		 why = REFUSE_NONE;
+	ssize_t			 n;
+	char			 verdict = CTL_ALLOW;
+
+	n = recv(c->ctl, &r, sizeof(r), MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != (ssize_t)sizeof(r) || !r.ok) {
+		/* No valid header; the child said why in the log. */
+		if (n == (ssize_t)sizeof(r))
+			svc->n.refused_proxy++;
+		goto done;
+	}
+	if (!r.local &&
+	    (r.src.ss_family == AF_INET || r.src.ss_family == AF_INET6))
+		c->client = r.src;
+	/* A retired service's children finish under the old rules. */
+	if (svc->conf != NULL &&
+	    (why = svc_check_client(svc, (struct sockaddr *)&c->client)) !=
+	    REFUSE_NONE) {
+		verdict = CTL_REFUSE;
+		svc_refused(svc, (struct sockaddr *)&c->client,
+		    (struct sockaddr *)&c->peer, why);
+	} else if (svc->sources != NULL &&
+	    srctab_add(svc->sources, (struct sockaddr *)&c->client) != 0)
+		c->counted = 1;
+	(void)send(c->ctl, &verdict, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+done:
+	close(c->ctl);
+	c->ctl = -1;
 }
 
 /* Account for one child that has ended. */
@@ -786,8 +962,10 @@ server_reaped(struct server *srv, pid_t pid, int status, uint64_t now)
 	if (svc->exec && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == EXEC_FAILED)
 		svc->n.exec_failed++;
-	if (svc->sources != NULL)
-		srctab_del(svc->sources, (struct sockaddr *)&c->peer);
+	if (c->counted)
+		srctab_del(svc->sources, (struct sockaddr *)&c->client);
+	if (c->ctl != -1)
+		close(c->ctl);
 	if (log_verbose()) {
 		addr_str((struct sockaddr *)&c->peer, 0, peer);
 		if (WIFSIGNALED(status))
@@ -882,7 +1060,7 @@ server_dump(struct server *srv)
 {
 	struct svc	*svc;
 	struct child	*c = NULL;
-	char		 peer[ADDR_STRLEN];
+	char		 peer[ADDR_STRLEN], via[ADDR_STRLEN];
 	uint64_t	 now = now_ms();
 	size_t		 i;
 
@@ -901,17 +1079,24 @@ server_dump(struct server *srv)
 		    svc->n.exit_error, svc->n.exec_failed,
 		    svc->n.timeout_killed);
 		log_info("service %s: refused by allow/deny %" PRIu64
-		    ", over max-per-source %" PRIu64 ", fork failed %" PRIu64
+		    ", over max-per-source %" PRIu64 ", by PROXY protocol %"
+		    PRIu64 ", fork failed %" PRIu64
 		    "; waited for the rate %" PRIu64 ", out of descriptors %"
 		    PRIu64,
 		    svc->name, svc->n.refused_acl, svc->n.refused_source,
-		    svc->n.fork_failed, svc->n.rate_delayed, svc->n.emfile);
+		    svc->n.refused_proxy, svc->n.fork_failed,
+		    svc->n.rate_delayed, svc->n.emfile);
 	}
 	while ((c = childtab_next(srv->children, c)) != NULL) {
 		svc = c->svc;
-		log_info("child %ld: service %s, client %s, age %" PRIu64
+		log_info("child %ld: service %s, client %s%s%s, age %" PRIu64
 		    " ms", (long)c->pid, svc->name,
-		    addr_str((struct sockaddr *)&c->peer, 0, peer),
+		    addr_str((struct sockaddr *)&c->client, 0, peer),
+		    c->ctl == -1 && svc->conf != NULL &&
+		    svc->conf->s.proxy != CONF_PROXY_OFF ? " via " : "",
+		    c->ctl == -1 && svc->conf != NULL &&
+		    svc->conf->s.proxy != CONF_PROXY_OFF ? addr_str(
+		    (struct sockaddr *)&c->peer, 0, via) : "",
 		    now - c->start);
 	}
 }
@@ -1078,6 +1263,8 @@ server_run(struct server *srv)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == &srv->errfd)
 				server_stderr(srv);
+			else if (evs[i].data.ptr == &srv->ctlfd)
+				server_reports(srv);
 			else if (evs[i].data.ptr != NULL)
 				server_accept(srv, evs[i].data.ptr);
 			else
@@ -1130,6 +1317,8 @@ server_shutdown(struct server *srv)
 			break;
 		if (n > 0 && ev.data.ptr == &srv->errfd)
 			server_stderr(srv);
+		else if (n > 0 && ev.data.ptr == &srv->ctlfd)
+			server_reports(srv);
 		else if (n > 0)
 			server_signals(srv);
 	}

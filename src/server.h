@@ -38,6 +38,7 @@ struct svc_counters {
 	uint64_t	accepted;	/* handed to a child (or to fork) */
 	uint64_t	refused_acl;	/* by allow/deny */
 	uint64_t	refused_source;	/* over max-per-source */
+	uint64_t	refused_proxy;	/* proxy-from, or no valid header */
 	uint64_t	fork_failed;	/* closed: fork(2) failed */
 	uint64_t	rate_delayed;	/* clients that waited for the rate */
 	uint64_t	emfile;		/* accept(2) out of descriptors */
@@ -78,6 +79,7 @@ struct server {
 	struct childtab		*children;
 	int			 epfd;
 	int			 sigfd;
+	int			 ctlfd;		/* epoll of children's reports */
 	int			 errfd;		/* children's stderr, or -1 */
 	char			 errbuf[1024];	/* a partial line of it */
 	size_t			 errlen;

@@ -24,12 +24,10 @@
 			body "\n}\n"
 
 static char		*joined(const struct conf_errors *);
-static struct conf	*ok_flags(const char *, int);
 static struct conf	*ok(const char *);
 static char		*expand(const char *, const char *);
 static void		 errors_are(const struct conf_errors *,
 			    const char *, const char *const *);
-static void		 bad_flags(const char *, int, const char *const *);
 static void		 bad(const char *, const char *const *);
 static struct conf_service *first(struct conf *);
 static void		 cidr_is(const struct cidr *, const char *,
@@ -57,22 +55,15 @@ joined(const struct conf_errors *errs)
 }
 
 static struct conf *
-ok_flags(const char *text, int flags)
+ok(const char *text)
 {
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*conf;
 
-	conf = conf_parse(NAME, text, strlen(text), flags, &errs);
+	conf = conf_parse(NAME, text, strlen(text), &errs);
 	ck_assert_msg(conf != NULL && errs.n == 0, "refused:%s\n---\n%s",
 	    joined(&errs), text);
 	return conf;
-}
-
-/* The grammar, every directive taken as supported. */
-static struct conf *
-ok(const char *text)
-{
-	return ok_flags(text, CONF_F_UNSUPPORTED);
 }
 
 /* The template with every "%F" replaced by path. */
@@ -120,21 +111,15 @@ errors_are(const struct conf_errors *errs, const char *file,
 }
 
 static void
-bad_flags(const char *text, int flags, const char *const *want)
+bad(const char *text, const char *const *want)
 {
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*conf;
 
-	conf = conf_parse(NAME, text, strlen(text), flags, &errs);
+	conf = conf_parse(NAME, text, strlen(text), &errs);
 	ck_assert_msg(conf == NULL, "accepted:\n%s", text);
 	errors_are(&errs, NAME, want);
 	conf_errors_free(&errs);
-}
-
-static void
-bad(const char *text, const char *const *want)
-{
-	bad_flags(text, CONF_F_UNSUPPORTED, want);
 }
 
 static struct conf_service *
@@ -215,21 +200,18 @@ survives(const char *buf, size_t len)
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*conf;
 	size_t			 i;
-	int			 flags;
 	char			*end;
 
-	for (flags = 0; flags <= CONF_F_UNSUPPORTED; flags++) {
-		conf = conf_parse("fuzz", buf, len, flags, &errs);
-		ck_assert((conf == NULL) == (errs.n > 0));
-		ck_assert_uint_le(errs.n, 101);
-		for (i = 0; i < errs.n; i++) {
-			ck_assert_msg(strncmp(errs.msg[i], "fuzz:", 5) == 0 &&
-			    strtol(errs.msg[i] + 5, &end, 10) > 0 &&
-			    strncmp(end, ": ", 2) == 0, "%s", errs.msg[i]);
-		}
-		conf_free(conf);
-		conf_errors_free(&errs);
+	conf = conf_parse("fuzz", buf, len, &errs);
+	ck_assert((conf == NULL) == (errs.n > 0));
+	ck_assert_uint_le(errs.n, 101);
+	for (i = 0; i < errs.n; i++) {
+		ck_assert_msg(strncmp(errs.msg[i], "fuzz:", 5) == 0 &&
+		    strtol(errs.msg[i] + 5, &end, 10) > 0 &&
+		    strncmp(end, ": ", 2) == 0, "%s", errs.msg[i]);
 	}
+	conf_free(conf);
+	conf_errors_free(&errs);
 }
 
 /*
@@ -515,8 +497,7 @@ START_TEST(test_full)
 	struct conf_service	*svc;
 	struct conf_settings	*s;
 
-	conf = conf_parse(TESTDATA "/good/full.conf", NULL, 0,
-	    CONF_F_UNSUPPORTED, &errs);
+	conf = conf_parse(TESTDATA "/good/full.conf", NULL, 0, &errs);
 	ck_assert_msg(conf != NULL, "refused:%s", joined(&errs));
 	ck_assert_str_eq(conf->path, TESTDATA "/good/full.conf");
 	ck_assert_uint_eq(conf->nfiles, 1);
@@ -620,7 +601,7 @@ START_TEST(test_builtin_defaults)
 	struct conf		*conf;
 	struct conf_service	*svc;
 
-	conf = ok_flags(SVC(""), 0);
+	conf = ok(SVC(""));
 	ck_assert_ptr_null(conf->pidfile);
 	ck_assert_uint_eq(conf->max_children, CONF_MAX_CHILDREN);
 	ck_assert_int_eq(conf->syslog_facility, LOG_DAEMON);
@@ -822,10 +803,9 @@ END_TEST
 
 static const struct {
 	const char	*file;
-	int		 flags;
 	const char	*want[40];
 } bad_files[] = {
-	{ "syntax.conf", CONF_F_UNSUPPORTED, {
+	{ "syntax.conf", {
 	    "%F:2: unterminated string",
 	    "%F:3: bad escape \"\\q\"",
 	    "%F:4: unexpected \",\"",
@@ -836,7 +816,7 @@ static const struct {
 	    "%F:11: unexpected \"}\"",
 	    "%F:15: unexpected \"{\"",
 	    "%F:16: unexpected \",\"", NULL } },
-	{ "values.conf", CONF_F_UNSUPPORTED, {
+	{ "values.conf", {
 	    "%F:1: \"0\" is out of range 1-1000000",
 	    "%F:2: bad number \"abc\"",
 	    "%F:3: bad duration \"10x\"",
@@ -870,7 +850,7 @@ static const struct {
 	    "%F:35: \"timeout\" given twice",
 	    "%F:37: \"rlimit cpu\" given twice",
 	    "%F:38: too many arguments to \"refuse-message\"", NULL } },
-	{ "services.conf", CONF_F_UNSUPPORTED, {
+	{ "services.conf", {
 	    "%F:1: missing service name",
 	    "%F:4: bad service name \"bad/name\"",
 	    "%F:9: duplicate service \"dup\", first at %F:8",
@@ -891,20 +871,15 @@ static const struct {
 	    "%F:28: \"handler\" is only allowed inside a service",
 	    "%F:31: \"cat\" is not an absolute path",
 	    "%F:33: missing argument to \"exec\"", NULL } },
-	{ "unterminated.conf", 0, {
+	{ "unterminated.conf", {
 	    "%F:2: service \"open\" has no closing \"}\"", NULL } },
-	{ "unsupported.conf", 0, {
-	    "%F:3: \"proxy-protocol\" is not supported yet",
-	    "%F:7: \"proxy-from\" is not supported yet",
-	    "%F:8: bad number \"abc\"",
-	    "%F:9: only one of handler, exec or module per service", NULL } },
-	{ "proxy.conf", CONF_F_UNSUPPORTED, {
+	{ "proxy.conf", {
 	    "%F:1: \"proxy-from\" without \"proxy-protocol\" in service \"p2\"",
 	    "%F:4: service \"p3\" has \"proxy-from\" but no "
 	    "\"proxy-protocol\"",
 	    "%F:5: service \"p4\" has \"proxy-from\" but no "
 	    "\"proxy-protocol\"", NULL } },
-	{ "binary.conf", CONF_F_UNSUPPORTED, {
+	{ "binary.conf", {
 	    "%F:1: NUL byte",
 	    "%F:2: bad number \"\\x01\"",
 	    "%F:3: bad service name \"\\x1b[31m\"",
@@ -918,8 +893,7 @@ START_TEST(test_bad_file)
 
 	ck_assert_int_ne(asprintf(&path, "%s/bad/%s", TESTDATA,
 	    bad_files[_i].file), -1);
-	ck_assert_ptr_null(conf_parse(path, NULL, 0, bad_files[_i].flags,
-	    &errs));
+	ck_assert_ptr_null(conf_parse(path, NULL, 0, &errs));
 	errors_are(&errs, path, bad_files[_i].want);
 	conf_errors_free(&errs);
 	free(path);
@@ -927,39 +901,35 @@ START_TEST(test_bad_file)
 END_TEST
 
 /*
- * Directives the daemon does not implement yet.
+ * Every directive together, and the module directive's bookkeeping.
  */
 
-START_TEST(test_unsupported)
+START_TEST(test_every_directive)
 {
 	struct conf	*conf;
 
-	bad_flags(SVC("proxy-protocol v1"), 0, (const char *[]){
-	    "%F:4: \"proxy-protocol\" is not supported yet", NULL });
-	/* Checked before being refused: the value's error comes first. */
-	bad_flags(SVC("proxy-protocol v3"), 0, (const char *[]){
-	    "%F:4: \"v3\" is not off, v1, v2 or any", NULL });
-	conf = ok_flags("service s { listen 127.0.0.1:1; module /m.so a b }",
-	    0);
-	ck_assert_str_eq(first(conf)->argv[0], "/m.so");
-	ck_assert_int_eq(first(conf)->argc, 3);
-	ck_assert_int_eq(first(conf)->hline, 1);
-	conf_free(conf);
-
-	/* What the daemon implements parses without the flag. */
-	conf = ok_flags("max-children 5\nshutdown-timeout 1s\nuser root\n"
+	conf = ok("max-children 5\nshutdown-timeout 1s\nuser root\n"
 	    "include \"/nonexistent-forkd/*.conf\"\n"
-	    "service s { listen 127.0.0.1:1; exec /bin/cat }\n", 0);
+	    "service s { listen 127.0.0.1:1; exec /bin/cat }\n");
 	conf_free(conf);
-	bad_flags(SVC("group root; chroot /; max-children 2; backlog 5\n"
+	conf = ok(SVC("group root; chroot /; max-children 2; backlog 5\n"
 	    "reuseport yes; timeout 1s; idle-timeout 1s; rlimit cpu 1\n"
 	    "env A=1; passenv B\n"
 	    "allow ::1; deny 10.0.0.0/8; max-per-source 2; rate 5/s burst 9\n"
 	    "refuse-message busy\n"
-	    "proxy-protocol any"), 0, (const char *[]){
-	    "%F:9: \"proxy-protocol\" is not supported yet", NULL });
-	conf = ok_flags("service s { listen 127.0.0.1:1; handler status }\n"
-	    "service m { listen 127.0.0.1:2; handler metrics }\n", 0);
+	    "proxy-protocol any; proxy-from 127.0.0.1"));
+	conf_free(conf);
+	conf = ok("service s { listen 127.0.0.1:1; handler status }\n"
+	    "service m { listen 127.0.0.1:2; handler metrics }\n");
+	conf_free(conf);
+	bad(SVC("proxy-protocol v3"), (const char *[]){
+	    "%F:4: \"v3\" is not off, v1, v2 or any", NULL });
+
+	conf = ok("service s {\n listen 127.0.0.1:1\n module /m.so a b\n}");
+	ck_assert_str_eq(first(conf)->argv[0], "/m.so");
+	ck_assert_int_eq(first(conf)->argc, 3);
+	ck_assert_int_eq(first(conf)->hline, 3);
+	ck_assert_str_eq(first(conf)->hfile, NAME);
 	conf_free(conf);
 }
 END_TEST
@@ -1033,7 +1003,7 @@ START_TEST(test_cmdline_errors)
 	cmdline_bad("127.0.0.1:0", (char *[]){ "nosuch", NULL }, (char *[]){
 	    "max-per-source=abc", "timeout", "bogus=1", "listen=x",
 	    "include=x", "service=x", "exec=/bin/cat",
-	    "timeout=1s; x", "timeout=1s}", "proxy-protocol=v1",
+	    "timeout=1s; x", "timeout=1s}", "proxy-protocol=v9",
 	    "=", "timeout=", "timeout=1s", "timeout=2s", NULL },
 	    (const char *[]){
 	    "-l 127.0.0.1:0: bad listen address \"127.0.0.1:0\": "
@@ -1047,7 +1017,7 @@ START_TEST(test_cmdline_errors)
 	    "-o exec=/bin/cat: \"exec\" cannot be given with -o",
 	    "-o timeout=1s; x: unexpected \";\"",
 	    "-o timeout=1s}: unexpected \"}\"",
-	    "-o proxy-protocol=v1: \"proxy-protocol\" is not supported yet",
+	    "-o proxy-protocol=v9: \"v9\" is not off, v1, v2 or any",
 	    "-o =: unknown directive \"\"",
 	    "-o timeout=: missing argument to \"timeout\"",
 	    "-o timeout=2s: \"timeout\" given twice",
@@ -1306,7 +1276,7 @@ conf_suite(void)
 	tc = tcase_create("directives");
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_builtin_defaults);
-	tcase_add_test(tc, test_unsupported);
+	tcase_add_test(tc, test_every_directive);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("defaults");

@@ -122,7 +122,7 @@ retry 50 nchildren -eq 0 || fail "children left: $(show_children)"
 out=$(echo back | timeout 5 nc -N 127.0.0.1 "$p_echo")
 [ "$out" = back ] || fail "after processes freed, got '$out'"
 kill -USR1 "$forkd_pid"
-retry 50 grep -q "service echo: refused by allow/deny 0, over max-per-source 0, fork failed 5;" \
+retry 50 grep -q "service echo: refused by allow/deny 0, .* fork failed 5;" \
     "$tmp/forkd.log" || fail "state dump lacks 5 fork failures"
 ok "processes free again: served; 5 fork failures counted"
 stop_forkd
