@@ -914,6 +914,7 @@ server_report(struct server *srv, struct child *c)
 	enum refusal		 why = REFUSE_NONE;
 	ssize_t			 n;
 	char			 verdict = CTL_ALLOW;
+	char			 peer[ADDR_STRLEN], via[ADDR_STRLEN];
 
 	n = recv(c->ctl, &r, sizeof(r), MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -934,9 +935,16 @@ server_report(struct server *srv, struct child *c)
 		verdict = CTL_REFUSE;
 		svc_refused(svc, (struct sockaddr *)&c->client,
 		    (struct sockaddr *)&c->peer, why);
-	} else if (svc->sources != NULL &&
-	    srctab_add(svc->sources, (struct sockaddr *)&c->client) != 0)
-		c->counted = 1;
+	} else {
+		if (svc->sources != NULL && srctab_add(svc->sources,
+		    (struct sockaddr *)&c->client) != 0)
+			c->counted = 1;
+		if (log_verbose())
+			log_debug("service %s: pid %ld: client %s via %s",
+			    svc->name, (long)c->pid, addr_str((struct sockaddr *)
+			    &c->client, 0, peer), addr_str((struct sockaddr *)
+			    &c->peer, 0, via));
+	}
 	(void)send(c->ctl, &verdict, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 done:
 	close(c->ctl);
@@ -967,7 +975,7 @@ server_reaped(struct server *srv, pid_t pid, int status, uint64_t now)
 	if (c->ctl != -1)
 		close(c->ctl);
 	if (log_verbose()) {
-		addr_str((struct sockaddr *)&c->peer, 0, peer);
+		addr_str((struct sockaddr *)&c->client, 0, peer);
 		if (WIFSIGNALED(status))
 			log_debug("service %s: pid %ld (%s) killed by signal "
 			    "%d after %" PRIu64 " ms", svc->name, (long)pid,
