@@ -517,6 +517,10 @@ server_reload(struct server *srv)
 	}
 	while ((old = TAILQ_FIRST(&srv->svcs)) != NULL) {
 		TAILQ_REMOVE(&srv->svcs, old, entry);
+		for (i = 0; i < old->nlisteners; i++)
+			if (old->listeners[i].fd != -1)
+				log_info("service %s: no longer listening on "
+				    "%s", old->name, old->listeners[i].text);
 		if ((svc = svcs_find(&fresh, old->name)) != NULL) {
 			svc->n = old->n;
 			/* A reload does not refill the bucket. */
