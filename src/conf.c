@@ -987,13 +987,18 @@ static int
 conf_scaled(struct parser *p, const char *s, const struct unit *u,
     const char *what, unsigned long long max, unsigned long long *v)
 {
-	unsigned long long	 n = 0;
+	unsigned long long	 n = 0, d;
 	const char		*c;
 
-	for (c = s; *c >= '0' && *c <= '9'; c++)
-		/* Saturate, so that any number of digits is safe. */
-		if ((n = n * 10 + (unsigned long long)(*c - '0')) > max)
-			n = max + 1;
+	for (c = s; *c >= '0' && *c <= '9'; c++) {
+		/*
+		 * Saturate at max + 1, before the product can wrap around
+		 * (a size's max is LLONG_MAX), so that any number of digits
+		 * is safe.
+		 */
+		d = (unsigned long long)(*c - '0');
+		n = n > (max - d) / 10 ? max + 1 : n * 10 + d;
+	}
 	while (u->suffix != NULL && strcmp(c, u->suffix) != 0)
 		u++;
 	if (c == s || u->suffix == NULL) {

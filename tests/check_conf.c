@@ -486,6 +486,18 @@ START_TEST(test_rlimits)
 	conf_free(conf);
 	bad(SVC("rlimit as 8589934592g"), (const char *[]){
 	    "%F:4: size \"8589934592g\" is too large", NULL });
+
+	/* Sizes beyond 64 bits are too large, not wrapped around. */
+	conf = ok(SVC("rlimit as 9223372036854775807"));
+	ck_assert_uint_eq(first(conf)->s.rlimit[CONF_RLIMIT_AS].value,
+	    LLONG_MAX);
+	conf_free(conf);
+	bad(SVC("rlimit as 9223372036854775808\n"
+	    "rlimit data 18446744073709551620\n"
+	    "rlimit stack 92233720368547758080k"), (const char *[]){
+	    "%F:4: size \"9223372036854775808\" is too large",
+	    "%F:5: size \"18446744073709551620\" is too large",
+	    "%F:6: size \"92233720368547758080k\" is too large", NULL });
 }
 END_TEST
 
