@@ -354,21 +354,39 @@ conf_nomem(struct parser *p)
 	return -1;
 }
 
-/* The length of the UTF-8 sequence at s, or 0 if it is not one. */
+/*
+ * The length of the UTF-8 sequence at s, or 0 if it is not one, or if it
+ * is a C1 control character (U+0080 to U+009F: U+009B is CSI, which a
+ * terminal takes as ESC [).  The bounds of the second byte are those of
+ * RFC 3629: no overlong form, no surrogate, nothing beyond U+10FFFF.
+ */
 static size_t
 utf8_len(const unsigned char *s)
 {
-	size_t	n, i;
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		if (s[0] == 0xc2)
+			lo = 0xa0;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		n = 4;
-	else
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
 		return 0;
-	for (i = 1; i < n; i++)
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 	return n;
@@ -962,13 +980,18 @@ static int
 conf_scaled(struct parser *p, const char *s, const struct unit *u,
     const char *what, unsigned long long max, unsigned long long *v)
 {
-	unsigned long long	 n = 0;
+	unsigned long long	 n = 0, d;
 	const char		*c;
 
-	for (c = s; *c >= '0' && *c <= '9'; c++)
-		/* Saturate, so that any number of digits is safe. */
-		if ((n = n * 10 + (unsigned long long)(*c - '0')) > max)
-			n = max + 1;
+	for (c = s; *c >= '0' && *c <= '9'; c++) {
+		/*
+		 * Saturate at max + 1, before the product can wrap around
+		 * (a size's max is LLONG_MAX), so that any number of digits
+		 * is safe.
+		 */
+		d = (unsigned long long)(*c - '0');
+		n = n > (max - d) / 10 ? max + 1 : n * 10 + d;
+	}
 	while (u->suffix != NULL && strcmp(c, u->suffix) != 0)
 		u++;
 	if (c == s || u->suffix == NULL) {

@@ -13,6 +13,9 @@
 static int	log_foreground = 1;
 static int	log_level;
 
+static void	vlog_errno(int, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
 void
 log_init(int foreground, int verbose, int facility)
 {

@@ -256,17 +256,29 @@ main(int argc, char *argv[])
 		return 0;
 	}
 
-	if (activate_collect() == -1)
+	/*
+	 * Early exits free the configuration: a leak checker at exit would
+	 * report it, and change the exit status.
+	 */
+	if (activate_collect() == -1) {
+		conf_free(conf);
 		return EX_OSERR;
+	}
 
 	if (pidfile == NULL && !foreground)
 		pidfile = conf->pidfile != NULL ? conf->pidfile : FORKD_PIDFILE;
 	if (pidfile != NULL &&
 	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
-		if (errno == EEXIST)
-			errx(EX_TEMPFAIL, "already running as pid %ld (%s)",
-			    (long)other, pidfile);
-		err(EX_CANTCREAT, "%s", pidfile);
+		if (errno == EEXIST) {
+			warnx("already running as pid %ld (%s)", (long)other,
+			    pidfile);
+			status = EX_TEMPFAIL;
+		} else {
+			warn("%s", pidfile);
+			status = EX_CANTCREAT;
+		}
+		conf_free(conf);
+		return status;
 	}
 
 	if (listen == NULL && (reload_path = abspath(conf_path)) == NULL)

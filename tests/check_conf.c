@@ -344,6 +344,50 @@ START_TEST(test_lexical_errors)
 END_TEST
 
 /*
+ * A word in a message: UTF-8 as it is, anything a terminal could act on
+ * or that is not UTF-8 (RFC 3629) escaped byte by byte.
+ */
+static const struct {
+	const char	*word;
+	const char	*shown;
+} quoted[] = {
+	{ "caf\xc3\xa9", "caf\xc3\xa9" },
+	{ "\xc2\xa0", "\xc2\xa0" },			/* U+00A0 */
+	{ "\xe2\x82\xac", "\xe2\x82\xac" },		/* U+20AC */
+	{ "\xed\x9f\xbf", "\xed\x9f\xbf" },		/* U+D7FF */
+	{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },	/* U+1F600 */
+	{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" },	/* U+10FFFF */
+	/* C1 controls: U+009B is CSI, ESC [ in one character. */
+	{ "\xc2\x9b" "31m", "\\xc2\\x9b" "31m" },
+	{ "\xc2\x80", "\\xc2\\x80" },
+	{ "\xc2\x9f", "\\xc2\\x9f" },
+	/* Overlong forms. */
+	{ "\xc0\xaf", "\\xc0\\xaf" },
+	{ "\xc1\x9b", "\\xc1\\x9b" },
+	{ "\xe0\x80\x9b", "\\xe0\\x80\\x9b" },
+	{ "\xe0\x9f\xbf", "\\xe0\\x9f\\xbf" },
+	{ "\xf0\x8f\xbf\xbf", "\\xf0\\x8f\\xbf\\xbf" },
+	/* Surrogates, beyond U+10FFFF, cut short, stray. */
+	{ "\xed\xa0\x80", "\\xed\\xa0\\x80" },
+	{ "\xed\xbf\xbf", "\\xed\\xbf\\xbf" },
+	{ "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80" },
+	{ "\xf5\x80\x80\x80", "\\xf5\\x80\\x80\\x80" },
+	{ "\xe2\x82", "\\xe2\\x82" },
+	{ "\x80" "a", "\\x80" "a" },
+};
+
+START_TEST(test_quoting)
+{
+	char	text[64], want[128];
+
+	snprintf(text, sizeof(text), "%s\n", quoted[_i].word);
+	snprintf(want, sizeof(want), "%%F:1: unknown directive \"%s\"",
+	    quoted[_i].shown);
+	bad(text, (const char *[]){ want, NULL });
+}
+END_TEST
+
+/*
  * Values.
  */
 
@@ -424,6 +468,18 @@ START_TEST(test_rlimits)
 	conf_free(conf);
 	bad(SVC("rlimit as 8589934592g"), (const char *[]){
 	    "%F:4: size \"8589934592g\" is too large", NULL });
+
+	/* Sizes beyond 64 bits are too large, not wrapped around. */
+	conf = ok(SVC("rlimit as 9223372036854775807"));
+	ck_assert_uint_eq(first(conf)->s.rlimit[CONF_RLIMIT_AS].value,
+	    LLONG_MAX);
+	conf_free(conf);
+	bad(SVC("rlimit as 9223372036854775808\n"
+	    "rlimit data 18446744073709551620\n"
+	    "rlimit stack 92233720368547758080k"), (const char *[]){
+	    "%F:4: size \"9223372036854775808\" is too large",
+	    "%F:5: size \"18446744073709551620\" is too large",
+	    "%F:6: size \"92233720368547758080k\" is too large", NULL });
 }
 END_TEST
 
@@ -901,6 +957,33 @@ START_TEST(test_bad_file)
 END_TEST
 
 /*
+ * Inputs with which fuzz/conf found a bug, kept in tests/data/fuzz/conf,
+ * and what the parser says of them now.
+ */
+static const struct {
+	const char		*file;
+	const char *const	 want[4];
+} fuzz_files[] = {
+	/* An overlong UTF-8 form went into the message as it was. */
+	{ "overlong-utf8", {
+	    "%F:1: unknown directive \"\\xe0\\x97\\x9e\"", NULL } },
+};
+
+START_TEST(test_fuzz_file)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	char			*path;
+
+	ck_assert_int_ne(asprintf(&path, "%s/fuzz/conf/%s", TESTDATA,
+	    fuzz_files[_i].file), -1);
+	ck_assert_ptr_null(conf_parse(path, NULL, 0, &errs));
+	errors_are(&errs, path, fuzz_files[_i].want);
+	conf_errors_free(&errs);
+	free(path);
+}
+END_TEST
+
+/*
  * Every directive together, and the module directive's bookkeeping.
  */
 
@@ -1262,6 +1345,8 @@ conf_suite(void)
 	tcase_add_test(tc, test_concatenation);
 	tcase_add_test(tc, test_lists);
 	tcase_add_test(tc, test_lexical_errors);
+	tcase_add_loop_test(tc, test_quoting, 0,
+	    sizeof(quoted) / sizeof(quoted[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("values");
@@ -1313,6 +1398,8 @@ conf_suite(void)
 	tcase_add_test(tc, test_deep_nesting);
 	tcase_add_test(tc, test_error_limit);
 	tcase_add_test(tc, test_partial_lists);
+	tcase_add_loop_test(tc, test_fuzz_file, 0,
+	    sizeof(fuzz_files) / sizeof(fuzz_files[0]));
 	suite_add_tcase(s, tc);
 
 	return s;
