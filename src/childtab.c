@@ -15,28 +15,27 @@
 
 /*
  * Children live in one array of slots.  A live slot has a pid above zero
- * and its next links the hash chain of its bucket; a free slot has pid 0
- * and its next links the free list.  The bucket array has a power-of-two
- * length of at least twice the slots, so chains stay short and a bucket
- * is picked with a mask.
+ * and its next links the hash chain of its bucket; a free slot below used
+ * has pid 0 and its next links the free list; the slots from used on
+ * have never been written (calloc's pages stay untouched until then).
+ * The bucket array has a power-of-two length of at least twice the
+ * slots, so chains stay short and a bucket is picked with a mask.
  */
 struct childtab {
 	struct child	*slots;
 	size_t		 nslots;	/* allocated: at least cap and count */
+	size_t		 used;		/* slots ever handed out */
 	size_t		 cap;		/* what the owner asked for */
 	size_t		 count;
 	int		*buckets;
 	size_t		 mask;		/* bucket count - 1 */
-	int		 freelist;	/* first free slot */
+	int		 freelist;	/* first free slot below used */
 };
 
 static int	childtab_alloc(size_t, struct child **, int **, size_t *);
 static size_t	childtab_bucket(size_t, pid_t);
 
-/*
- * Allocate n free slots, chained in index order so that the table fills
- * from the front, and their empty buckets.
- */
+/* Allocate n free slots, untouched, and their empty buckets. */
 static int
 childtab_alloc(size_t n, struct child **slotsp, int **bucketsp,
     size_t *maskp)
@@ -60,8 +59,6 @@ childtab_alloc(size_t n, struct child **slotsp, int **bucketsp,
 	}
 	for (i = 0; i < nb; i++)
 		buckets[i] = CHILDTAB_NONE;
-	for (i = 0; i < n; i++)
-		slots[i].next = i + 1 < n ? (int)(i + 1) : CHILDTAB_NONE;
 	*slotsp = slots;
 	*bucketsp = buckets;
 	*maskp = nb - 1;
@@ -97,7 +94,8 @@ childtab_new(size_t cap)
 	}
 	t->cap = cap;
 	t->count = 0;
-	t->freelist = 0;
+	t->used = 0;
+	t->freelist = CHILDTAB_NONE;
 	return t;
 }
 
@@ -134,7 +132,7 @@ childtab_resize(struct childtab *t, size_t cap)
 		return -1;
 
 	/* Live children move to the front, in their old order. */
-	for (i = 0, j = 0; i < t->nslots; i++) {
+	for (i = 0, j = 0; i < t->used; i++) {
 		if (t->slots[i].pid == 0)
 			continue;
 		c = &slots[j];
@@ -145,7 +143,6 @@ childtab_resize(struct childtab *t, size_t cap)
 		j++;
 	}
 
-	/* Slots from j on are still chained in order by childtab_alloc. */
 	free(t->slots);
 	free(t->buckets);
 	t->slots = slots;
@@ -153,7 +150,8 @@ childtab_resize(struct childtab *t, size_t cap)
 	t->mask = mask;
 	t->nslots = n;
 	t->cap = cap;
-	t->freelist = j < n ? (int)j : CHILDTAB_NONE;
+	t->used = j;
+	t->freelist = CHILDTAB_NONE;
 	return 0;
 }
 
@@ -169,7 +167,8 @@ childtab_add(struct childtab *t, pid_t pid)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (t->count >= t->cap || t->freelist == CHILDTAB_NONE) {
+	if (t->count >= t->cap ||
+	    (t->freelist == CHILDTAB_NONE && t->used == t->nslots)) {
 		errno = ENOSPC;
 		return NULL;
 	}
@@ -177,9 +176,12 @@ childtab_add(struct childtab *t, pid_t pid)
 		errno = EEXIST;
 		return NULL;
 	}
-	i = t->freelist;
+	if (t->freelist != CHILDTAB_NONE) {
+		i = t->freelist;
+		t->freelist = t->slots[i].next;
+	} else
+		i = (int)t->used++;
 	c = &t->slots[i];
-	t->freelist = c->next;
 	memset(c, 0, sizeof(*c));
 	c->pid = pid;
 	b = childtab_bucket(t->mask, pid);
@@ -247,7 +249,7 @@ childtab_next(const struct childtab *t, const struct child *c)
 	size_t	i;
 
 	i = c == NULL ? 0 : (size_t)(c - t->slots) + 1;
-	for (; i < t->nslots; i++)
+	for (; i < t->used; i++)
 		if (t->slots[i].pid > 0)
 			return &t->slots[i];
 	return NULL;

@@ -1,6 +1,9 @@
 /*
  * The table of live children: fixed capacity, allocated once, so the
- * accept path never allocates.  Pure: no system calls.
+ * accept path never allocates.  Slots are used from the front and reused
+ * first, so that the pages a small load touches stay few, and resident
+ * memory (which every fork copies the page tables of) grows only with
+ * the children there have been at once.  Pure: no system calls.
  */
 
 #ifndef FORKD_CHILDTAB_H
@@ -12,11 +15,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
+/* An IPv4 or IPv6 socket address, in no more room than it needs. */
+union sockaddr_inet {
+	struct sockaddr		sa;
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+};
+
+/*
+ * Small, so that the slots the master writes for every connection span
+ * few pages: each page written after a fork is a copy-on-write fault.
+ */
 struct child {
 	pid_t			 pid;
 	void			*svc;		/* owner's service */
-	struct sockaddr_storage	 peer;
-	struct sockaddr_storage	 client;	/* the original client */
+	union sockaddr_inet	 peer;
+	union sockaddr_inet	 client;	/* the original client */
 	int			 counted;	/* client in max-per-source */
 	int			 ctl;		/* PROXY protocol report, or -1 */
 	uint64_t		 start;		/* monotonic ms */

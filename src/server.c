@@ -841,8 +841,8 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	}
 	svc->nchildren++;
 	c->svc = svc;
-	c->peer = *ss;
-	c->client = *ss;
+	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
+	c->client = c->peer;
 	c->start = now;
 	c->ctl = ctl[0];
 	if (c->ctl != -1) {
@@ -931,7 +931,8 @@ server_report(struct server *srv, struct child *c)
 	}
 	if (!r.local &&
 	    (r.src.ss_family == AF_INET || r.src.ss_family == AF_INET6))
-		c->client = r.src;
+		memcpy(&c->client, &r.src,
+		    addr_len((struct sockaddr *)&r.src));
 	/* A retired service's children finish under the old rules. */
 	if (svc->conf != NULL &&
 	    (why = svc_check_client(svc, (struct sockaddr *)&c->client)) !=

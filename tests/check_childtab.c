@@ -28,7 +28,7 @@ static void
 fill(struct child *c)
 {
 	c->svc = (void *)(uintptr_t)(c->pid * 7);
-	c->peer.ss_family = (sa_family_t)(c->pid & 0xff);
+	c->peer.sa.sa_family = (sa_family_t)(c->pid & 0xff);
 	c->start = (uint64_t)c->pid * 1000;
 	c->deadline = (uint64_t)c->pid * 1000 + 5;
 	c->killed = c->pid & 1;
@@ -38,7 +38,7 @@ static int
 filled(const struct child *c)
 {
 	return c->svc == (void *)(uintptr_t)(c->pid * 7) &&
-	    c->peer.ss_family == (sa_family_t)(c->pid & 0xff) &&
+	    c->peer.sa.sa_family == (sa_family_t)(c->pid & 0xff) &&
 	    c->start == (uint64_t)c->pid * 1000 &&
 	    c->deadline == (uint64_t)c->pid * 1000 + 5 &&
 	    c->killed == (c->pid & 1);
@@ -97,7 +97,7 @@ START_TEST(add_find)
 	ck_assert_uint_eq(a->start, 0);
 	ck_assert_uint_eq(a->deadline, 0);
 	ck_assert_int_eq(a->killed, 0);
-	ck_assert_int_eq(a->peer.ss_family, 0);
+	ck_assert_int_eq(a->peer.sa.sa_family, 0);
 	fill(a);
 	ck_assert_ptr_ne(b = childtab_add(t, 101), NULL);
 	fill(b);
