@@ -35,10 +35,9 @@ static size_t		 npassed;
 
 static int	activate_env(char ***);
 static void	activate_free_names(char **);
-static int	activate_wildcard(int, const struct sockaddr_storage *);
 
 /* "*:port" is [::]:port that takes IPv4 too, or 0.0.0.0:port. */
-static int
+int
 activate_wildcard(int fd, const struct sockaddr_storage *ss)
 {
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
@@ -159,6 +158,13 @@ activate_collect(void)
 		if (getsockopt(p->fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
 		    type != SOCK_STREAM) {
 			log_warnx("passed descriptor %d is not a stream socket",
+			    p->fd);
+			goto fail;
+		}
+		len = sizeof(type);
+		if (getsockopt(p->fd, SOL_SOCKET, SO_ACCEPTCONN, &type,
+		    &len) == -1 || !type) {
+			log_warnx("passed descriptor %d is not listening",
 			    p->fd);
 			goto fail;
 		}

@@ -20,6 +20,9 @@ int	activate_take(const struct addr *);
 /* An unused passed socket of that name, or -1. */
 int	activate_take_named(const char *);
 
+/* Whether a listening socket is a "*:port" one, all addresses. */
+int	activate_wildcard(int, const struct sockaddr_storage *);
+
 /* Log every passed socket that nothing took; returns how many. */
 int	activate_leftover(void);
 

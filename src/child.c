@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@
 
 /* Exit status of a child that could not get as far as its handler. */
 #define CHILD_SETUP_FAILED	126
+
+/* A child refused once its PROXY protocol header named the client. */
+#define CHILD_REFUSED		125
 
 /* The master's end of the PROXY protocol report, in the child. */
 #define CTL_FD			3
@@ -117,7 +121,7 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 	struct ctl_report	 r;
 	struct proxy_hdr	 h;
 	const char		*errstr, *msg = s->refuse_message;
-	char			 peerstr[ADDR_STRLEN], verdict;
+	char			 peerstr[ADDR_STRLEN], verdict, buf[512];
 	int			 accept = 0;
 	ssize_t			 n;
 
@@ -153,14 +157,20 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 	close(CTL_FD);
 	if (verdict == CTL_ALLOW)
 		return;
+	/* As the master does: the message, then FIN rather than a reset. */
 	if (msg != NULL && *msg != '\0')
 		(void)send(STDOUT_FILENO, msg, strlen(msg),
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	_exit(0);
+	(void)shutdown(STDOUT_FILENO, SHUT_WR);
+	for (n = 0; n < 4; n++)
+		if (recv(STDIN_FILENO, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	_exit(CHILD_REFUSED);
 }
 
 void
-child_run(const struct svc *svc, int fd, const struct sockaddr *peer, int ctl)
+child_run(const struct svc *svc, int fd, const struct sockaddr *peer, int ctl,
+    int errw)
 {
 	struct sockaddr_storage	 local, client, dest;
 	socklen_t		 locallen = sizeof(local);
@@ -187,6 +197,7 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer, int ctl)
 	setproctitle("%s [%s]", svc->name, addr_str(peer, 0, peerstr));
 
 	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+	    (errw != -1 && dup2(errw, STDERR_FILENO) == -1) ||
 	    (ctl != -1 && dup2(ctl, CTL_FD) == -1)) {
 		log_warn("service %s: dup2", svc->name);
 		_exit(CHILD_SETUP_FAILED);
@@ -225,6 +236,7 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer, int ctl)
 	conn.remote_addrlen = addr_len((struct sockaddr *)&client);
 	conn.local_addr = (struct sockaddr *)&dest;
 	conn.local_addrlen = locallen;
-	conn.idle_timeout = (int)svc->conf->s.idle_timeout;
+	conn.idle_timeout = svc->conf->s.idle_timeout > INT_MAX ? INT_MAX :
+	    (int)svc->conf->s.idle_timeout;
 	_exit(svc->handler->handle(&conn, svc->state) & 0xff);
 }

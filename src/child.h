@@ -32,10 +32,11 @@ struct ctl_report {
  * Set up the child for the connection on fd (new session, signals back
  * to default, the socket on 0 and 1, every other descriptor but 2
  * closed, limits, chroot, credentials), read the PROXY protocol header
- * when ctl is not -1, and run the service's handler.  Never returns.
+ * when ctl is not -1, and run the service's handler, with errw, unless
+ * -1, as its standard error.  Never returns.
  */
 __attribute__((noreturn))
 void	child_run(const struct svc *, int fd, const struct sockaddr *peer,
-	    int ctl);
+	    int ctl, int errw);
 
 #endif /* FORKD_CHILD_H */

@@ -26,6 +26,7 @@
 #include "module.h"
 
 static int	module_copy(const char *, char *, size_t);
+static int	module_fresh_fd(int);
 static void	*module_dlopen(const char *, int *, char *, size_t);
 
 /* A memory file holding a copy of path, or -1 with the reason in err. */
@@ -73,6 +74,37 @@ fail:
 	return -1;
 }
 
+/*
+ * A module that cannot be unloaded (linked -z nodelete, or with unique
+ * C++ symbols) stays loaded under its /proc/self/fd/N after its memory
+ * file is closed, and dlopen() of that name would hand it back: move the
+ * memory file to a number no loaded object is named after.  Returns the
+ * descriptor, or -1 (closed) if none was found.
+ */
+static int
+module_fresh_fd(int mfd)
+{
+	char	 proc[64];
+	void	*dl;
+	int	 used[8], n = 0, fd = mfd;
+
+	for (;;) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if ((dl = dlopen(proc, RTLD_NOLOAD | RTLD_LAZY)) == NULL)
+			break;
+		dlclose(dl);
+		used[n++] = fd;
+		/* Keep the taken numbers open, so as not to be given them. */
+		if (n == 8 || (fd = fcntl(fd, F_DUPFD_CLOEXEC, fd + 1)) == -1) {
+			fd = -1;
+			break;
+		}
+	}
+	while (n > 0)
+		close(used[--n]);
+	return fd;
+}
+
 static void *
 module_dlopen(const char *path, int *fdp, char *err, size_t errlen)
 {
@@ -84,7 +116,7 @@ module_dlopen(const char *path, int *fdp, char *err, size_t errlen)
 	*fdp = -1;
 	if ((mfd = module_copy(path, err, errlen)) == -1)
 		return NULL;
-	if (mfd >= 0) {
+	if (mfd >= 0 && (mfd = module_fresh_fd(mfd)) >= 0) {
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mfd);
 		if ((dl = dlopen(proc, RTLD_NOW | RTLD_LOCAL)) != NULL) {
 			*fdp = mfd;

@@ -83,7 +83,7 @@ notify_send(const char *state)
 		log_warn("notify socket");
 		return;
 	}
-	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL | MSG_DONTWAIT,
 	    (struct sockaddr *)&notify_addr, notify_len) == -1)
 		log_warn("notify %s", state);
 	close(fd);

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,13 +65,17 @@ static void	svc_refused(struct svc *, const struct sockaddr *,
 		    const struct sockaddr *, enum refusal);
 static void	svc_refuse(struct svc *, int, const struct sockaddr *,
 		    enum refusal);
-static int	server_ctl_open(struct server *, int [2]);
+static int	server_ctl_open(int [2]);
+static void	server_starve(struct server *, struct svc *,
+		    struct listener *, const char *, uint64_t);
+static int	svc_backlogged(const struct svc *);
 static void	server_reports(struct server *);
 static void	server_report(struct server *, struct child *);
 static void	svc_pause(struct server *, struct svc *, uint64_t);
 static void	svc_retire(struct svc *);
 static int	svc_adopt(struct server *, struct svc *);
 static int	svc_adopt_named(struct svc *);
+static int	svc_adopt_kept(struct server *, struct svc *);
 static void	server_reload(struct server *);
 static struct svc *svcs_find(struct svcs *, const char *);
 static void	svc_release(struct svc *);
@@ -106,7 +112,8 @@ server_free(struct server *srv)
 		TAILQ_REMOVE(&srv->retired, svc, entry);
 		svc_release(svc);
 	}
-	while ((c = childtab_next(srv->children, c)) != NULL)
+	while (srv->children != NULL &&
+	    (c = childtab_next(srv->children, c)) != NULL)
 		if (c->ctl != -1)
 			close(c->ctl);
 	childtab_free(srv->children);
@@ -117,7 +124,16 @@ server_free(struct server *srv)
 		close(srv->sigfd);
 	if (srv->ctlfd != -1)
 		close(srv->ctlfd);
-	srv->epfd = srv->sigfd = srv->errfd = srv->ctlfd = -1;
+	if (srv->errfd != -1)
+		close(srv->errfd);
+	if (srv->errw != -1)
+		close(srv->errw);
+	if (srv->spare[0] != -1) {
+		close(srv->spare[0]);
+		close(srv->spare[1]);
+	}
+	srv->epfd = srv->sigfd = srv->errfd = srv->errw = srv->ctlfd = -1;
+	srv->spare[0] = srv->spare[1] = -1;
 	conf_free(srv->conf);
 	srv->conf = NULL;
 }
@@ -297,7 +313,8 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	memset(srv, 0, sizeof(*srv));
 	srv->conf = conf;
 	srv->conf_path = conf_path;
-	srv->epfd = srv->sigfd = srv->errfd = srv->ctlfd = -1;
+	srv->epfd = srv->sigfd = srv->errfd = srv->errw = srv->ctlfd = -1;
+	srv->spare[0] = srv->spare[1] = -1;
 	srv->started = now_ms();
 	TAILQ_INIT(&srv->svcs);
 	TAILQ_INIT(&srv->retired);
@@ -415,12 +432,54 @@ svc_adopt_named(struct svc *svc)
 		memset(l, 0, sizeof(*l));
 		l->fd = fd;
 		l->svc = svc;
+		l->named = 1;
 		len = sizeof(l->addr.ss);
 		getsockname(fd, (struct sockaddr *)&l->addr.ss, &len);
 		l->addr.len = len;
-		addr_str((struct sockaddr *)&l->addr.ss, 0, l->text);
+		l->addr.wildcard = activate_wildcard(fd, &l->addr.ss);
+		addr_str((struct sockaddr *)&l->addr.ss, l->addr.wildcard,
+		    l->text);
 		log_info("service %s: listening on %s, from the service "
 		    "manager", svc->name, l->text);
+	}
+	return 0;
+}
+
+/*
+ * On reload: the sockets passed under a service's name stay with the
+ * service of that name, taken over at commit as unchanged addresses are.
+ */
+static int
+svc_adopt_kept(struct server *srv, struct svc *svc)
+{
+	struct svc	*old;
+	struct listener	*ol, *l;
+	size_t		 i, j;
+	int		 taken;
+
+	if ((old = svcs_find(&srv->svcs, svc->name)) == NULL)
+		return 0;
+	for (i = 0; i < old->nlisteners; i++) {
+		ol = &old->listeners[i];
+		if (!ol->named || ol->fd == -1)
+			continue;
+		for (taken = 0, j = 0; j < svc->nlisteners; j++)
+			taken |= svc->listeners[j].from == ol;
+		if (taken)
+			continue;
+		l = reallocarray(svc->listeners, svc->nlisteners + 1,
+		    sizeof(*l));
+		if (l == NULL) {
+			log_warn("service %s", svc->name);
+			return -1;
+		}
+		svc->listeners = l;
+		l = &svc->listeners[svc->nlisteners++];
+		*l = *ol;
+		l->svc = svc;
+		l->fd = -1;
+		l->armed = 0;
+		l->from = ol;
 	}
 	return 0;
 }
@@ -480,7 +539,8 @@ server_reload(struct server *srv)
 		    childtab_count(srv->children))) == NULL)
 			goto fail;
 		TAILQ_INSERT_TAIL(&fresh, svc, entry);
-		if (svc_prepare(srv, svc) == -1 || svc_adopt(srv, svc) == -1)
+		if (svc_prepare(srv, svc) == -1 || svc_adopt(srv, svc) == -1 ||
+		    svc_adopt_kept(srv, svc) == -1)
 			goto fail;
 	}
 
@@ -521,6 +581,7 @@ server_reload(struct server *srv)
 			if (old->listeners[i].fd != -1)
 				log_info("service %s: no longer listening on "
 				    "%s", old->name, old->listeners[i].text);
+		svc_arm(srv, old, 0);
 		if ((svc = svcs_find(&fresh, old->name)) != NULL) {
 			svc->n = old->n;
 			/* A reload does not refill the bucket. */
@@ -561,7 +622,8 @@ svc_can_accept(const struct server *srv, const struct svc *svc, uint64_t now)
 
 	if (srv->stopping || srv->resume_at != 0 || svc->paused_until > now)
 		return 0;
-	if (childtab_count(srv->children) >= srv->conf->max_children)
+	if (childtab_count(srv->children) >= srv->conf->max_children ||
+	    childtab_count(srv->children) >= childtab_cap(srv->children))
 		return 0;
 	return max == 0 || svc->nchildren < max;
 }
@@ -628,6 +690,15 @@ server_accept(struct server *srv, struct listener *l)
 			svc_pause(srv, svc, now + wait);
 			return;
 		}
+		/*
+		 * A proxied connection needs a report pair, made before the
+		 * accept: out of descriptors, the client stays in the backlog.
+		 */
+		if (svc->conf->s.proxy != CONF_PROXY_OFF &&
+		    srv->spare[0] == -1 && server_ctl_open(srv->spare) == -1) {
+			server_starve(srv, svc, l, "socketpair", now);
+			return;
+		}
 		len = sizeof(ss);
 		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_CLOEXEC);
@@ -638,29 +709,32 @@ server_accept(struct server *srv, struct listener *l)
 				return;
 			case EINTR:
 			case ECONNABORTED:
+			/* Network errors accept(2) passes on from the client. */
 			case EPROTO:
+			case ENETDOWN:
+			case ENOPROTOOPT:
+			case EHOSTDOWN:
+			case ENONET:
+			case EHOSTUNREACH:
+			case EOPNOTSUPP:
+			case ENETUNREACH:
 				continue;
 			case EMFILE:
 			case ENFILE:
 			case ENOBUFS:
 			case ENOMEM:
-				/*
-				 * Stop accepting everywhere for a moment;
-				 * the clients wait in the backlog.
-				 */
-				if (srv->starved++ == 0)
-					log_warn("service %s: accept on %s, "
-					    "pausing", svc->name, l->text);
-				svc->n.emfile++;
-				srv->resume_at = now + BACKOFF_MS;
-				server_arm_all(srv, now);
+				server_starve(srv, svc, l, "accept", now);
 				return;
 			default:
-				log_warn("service %s: accept on %s",
-				    svc->name, l->text);
+				/* Not a passing condition: no busy loop. */
+				if (svc->accept_failed++ == 0)
+					log_warn("service %s: accept on %s, "
+					    "pausing", svc->name, l->text);
+				svc_pause(srv, svc, now + BACKOFF_MS);
 				return;
 			}
 		}
+		svc->accept_failed = 0;
 		if (srv->starved != 0) {
 			log_info("service %s: accepting again, after %u "
 			    "pauses out of descriptors", svc->name,
@@ -687,6 +761,22 @@ server_accept(struct server *srv, struct listener *l)
 		}
 		server_spawn(srv, svc, fd, &ss, now);
 	}
+}
+
+/*
+ * Out of descriptors or memory: stop accepting everywhere for a moment,
+ * the clients waiting in the backlog.  Logged once until it is over.
+ */
+static void
+server_starve(struct server *srv, struct svc *svc, struct listener *l,
+    const char *what, uint64_t now)
+{
+	if (srv->starved++ == 0)
+		log_warn("service %s: %s on %s, pausing", svc->name, what,
+		    l->text);
+	svc->n.emfile++;
+	srv->resume_at = now + BACKOFF_MS;
+	server_arm_all(srv, now);
 }
 
 /*
@@ -803,13 +893,11 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	pid_t			 pid;
 
 	ctl[0] = ctl[1] = -1;
-	if (svc->conf->s.proxy != CONF_PROXY_OFF &&
-	    server_ctl_open(srv, ctl) == -1) {
-		log_warn("service %s: socketpair, closing the connection "
-		    "from %s", svc->name,
-		    addr_str((const struct sockaddr *)ss, 0, peer));
-		close(fd);
-		return;
+	if (svc->conf->s.proxy != CONF_PROXY_OFF) {
+		/* server_accept made it. */
+		ctl[0] = srv->spare[0];
+		ctl[1] = srv->spare[1];
+		srv->spare[0] = srv->spare[1] = -1;
 	}
 	/* Counted first, so that a status child sees its own connection. */
 	svc->n.accepted++;
@@ -828,15 +916,19 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 		svc_pause(srv, svc, now + BACKOFF_MS);
 		return;
 	case 0:
-		child_run(svc, fd, (const struct sockaddr *)ss, ctl[1]);
+		child_run(svc, fd, (const struct sockaddr *)ss, ctl[1],
+		    srv->errw);
 	}
 	close(fd);
 	if (ctl[1] != -1)
 		close(ctl[1]);
 	if ((c = childtab_add(srv->children, pid)) == NULL) {
 		/* Cannot happen: svc_can_accept() checked for room. */
-		log_warnx("service %s: child %ld not tracked", svc->name,
-		    (long)pid);
+		log_warnx("service %s: child %ld not tracked, killed",
+		    svc->name, (long)pid);
+		if (ctl[0] != -1)
+			close(ctl[0]);
+		kill(pid, SIGKILL);
 		return;
 	}
 	svc->nchildren++;
@@ -876,7 +968,7 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
  * non-blocking, [1] for the child.
  */
 static int
-server_ctl_open(struct server *srv, int ctl[2])
+server_ctl_open(int ctl[2])
 {
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1)
 		return -1;
@@ -952,6 +1044,8 @@ server_report(struct server *srv, struct child *c)
 	}
 	(void)send(c->ctl, &verdict, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 done:
+	/* The child's copy may still be open: unregister, then close. */
+	epoll_ctl(srv->ctlfd, EPOLL_CTL_DEL, c->ctl, NULL);
 	close(c->ctl);
 	c->ctl = -1;
 }
@@ -977,8 +1071,10 @@ server_reaped(struct server *srv, pid_t pid, int status, uint64_t now)
 		svc->n.exec_failed++;
 	if (c->counted)
 		srctab_del(svc->sources, (struct sockaddr *)&c->client);
-	if (c->ctl != -1)
+	if (c->ctl != -1) {
+		epoll_ctl(srv->ctlfd, EPOLL_CTL_DEL, c->ctl, NULL);
 		close(c->ctl);
+	}
 	if (log_verbose()) {
 		addr_str((struct sockaddr *)&c->client, 0, peer);
 		if (WIFSIGNALED(status))
@@ -1132,7 +1228,9 @@ server_signals(struct server *srv)
 			stop = 1;
 			break;
 		case SIGHUP:
-			server_reload(srv);
+			/* Stopping: the listeners are closed for good. */
+			if (!srv->stopping)
+				server_reload(srv);
 			break;
 		case SIGUSR1:
 			server_dump(srv);
@@ -1142,6 +1240,23 @@ server_signals(struct server *srv)
 	/* SIGCHLDs merge; reap in any case. */
 	server_reap(srv);
 	return stop;
+}
+
+/* Whether a client waits in the backlog of one of the listeners. */
+static int
+svc_backlogged(const struct svc *svc)
+{
+	struct pollfd	pfd;
+	size_t		i;
+
+	for (i = 0; i < svc->nlisteners; i++) {
+		if ((pfd.fd = svc->listeners[i].fd) == -1)
+			continue;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) == 1)
+			return 1;
+	}
+	return 0;
 }
 
 /* Services whose fork back-off is over accept again. */
@@ -1156,6 +1271,9 @@ server_resume(struct server *srv, uint64_t now)
 			continue;
 		if (svc->paused_until <= now) {
 			svc->paused_until = 0;
+			/* Only a client already waiting waited for the rate. */
+			if (svc->rate_paused && !svc_backlogged(svc))
+				svc->rate_paused = 0;
 			svc_arm(srv, svc, svc_can_accept(srv, svc, now));
 		} else if (srv->svc_resume_at == 0 ||
 		    svc->paused_until < srv->svc_resume_at)
@@ -1179,7 +1297,9 @@ server_timeout(const struct server *srv, uint64_t now)
 		next = srv->svc_resume_at;
 	if (next == 0)
 		return -1;
-	return next <= now ? 0 : (int)(next - now);
+	if (next <= now)
+		return 0;
+	return next - now > INT_MAX ? INT_MAX : (int)(next - now);
 }
 
 int
@@ -1192,15 +1312,18 @@ server_capture_stderr(struct server *srv)
 		log_warn("pipe");
 		return -1;
 	}
-	/* The write end must block in the children, as a stderr would. */
-	if (dup2(fds[1], STDERR_FILENO) == -1) {
-		log_warn("dup2");
+	/*
+	 * The write end becomes each child's descriptor 2, blocking as a
+	 * stderr would; the master's own stays /dev/null, so that it never
+	 * waits on a pipe only it reads.
+	 */
+	if (fcntl(fds[1], F_SETFL, 0) == -1) {
+		log_warn("fcntl");
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
 	}
-	close(fds[1]);
-	fcntl(STDERR_FILENO, F_SETFL, 0);
+	srv->errw = fds[1];
 	srv->errfd = fds[0];
 	ev.events = EPOLLIN;
 	ev.data.ptr = &srv->errfd;
@@ -1218,9 +1341,11 @@ server_stderr(struct server *srv)
 	char	*nl;
 	ssize_t	 n;
 	size_t	 len;
+	int	 i;
 
-	while ((n = read(srv->errfd, srv->errbuf + srv->errlen,
-	    sizeof(srv->errbuf) - srv->errlen)) > 0) {
+	/* A bounded share of the loop: chatty children cannot starve it. */
+	for (i = 0; i < 16 && (n = read(srv->errfd, srv->errbuf + srv->errlen,
+	    sizeof(srv->errbuf) - srv->errlen)) > 0; i++) {
 		srv->errlen += (size_t)n;
 		while ((nl = memchr(srv->errbuf, '\n', srv->errlen)) != NULL ||
 		    srv->errlen == sizeof(srv->errbuf)) {
@@ -1314,18 +1439,21 @@ server_shutdown(struct server *srv)
 	srv->stopping = 1;
 	notify_send("STOPPING=1");
 	log_info("stopping, %zu children", childtab_count(srv->children));
-	TAILQ_FOREACH(svc, &srv->svcs, entry)
+	TAILQ_FOREACH(svc, &srv->svcs, entry) {
+		svc_arm(srv, svc, 0);
 		for (i = 0; i < svc->nlisteners; i++) {
 			if (svc->listeners[i].fd != -1)
 				close(svc->listeners[i].fd);
 			svc->listeners[i].fd = -1;
 			svc->listeners[i].armed = 0;
 		}
+	}
 	server_kill_all(srv, SIGTERM);
 	deadline = now_ms() + srv->conf->shutdown_timeout;
 	while (childtab_count(srv->children) > 0 &&
 	    (now = now_ms()) < deadline) {
-		n = epoll_wait(srv->epfd, &ev, 1, (int)(deadline - now));
+		n = epoll_wait(srv->epfd, &ev, 1, deadline - now > INT_MAX ?
+		    INT_MAX : (int)(deadline - now));
 		if (n == -1 && errno != EINTR)
 			break;
 		if (n > 0 && ev.data.ptr == &srv->errfd)

@@ -27,6 +27,7 @@ struct listener {
 	struct addr	 addr;
 	char		 text[ADDR_STRLEN];
 	int		 armed;		/* in the epoll set */
+	int		 named;		/* passed under its service's name */
 	struct listener	*from;		/* taken over on reload */
 };
 
@@ -65,6 +66,7 @@ struct svc {
 	struct rate		 rate;
 	int			 rated;		/* has a rate */
 	int			 rate_paused;	/* since the bucket ran dry */
+	unsigned int		 accept_failed;	/* accept errors in a row */
 	uint64_t		 paused_until;	/* rate or fork back-off */
 	struct svc_counters	 n;
 };
@@ -81,6 +83,8 @@ struct server {
 	int			 sigfd;
 	int			 ctlfd;		/* epoll of children's reports */
 	int			 errfd;		/* children's stderr, or -1 */
+	int			 errw;		/* its write end, their fd 2 */
+	int			 spare[2];	/* a report pair, made ahead */
 	char			 errbuf[1024];	/* a partial line of it */
 	size_t			 errlen;
 	uint64_t		 resume_at;	/* descriptor back-off */

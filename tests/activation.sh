@@ -42,6 +42,16 @@ out=$(echo second | timeout 5 nc -N 127.0.0.1 "$p_named")
 out=$(echo third | timeout 5 nc -N 127.0.0.1 "$p_own")
 [ "$out" = third ] || fail "the address forkd bound itself: '$out'"
 ok "a socket named after a service serves it; other addresses are bound"
+
+kill -HUP "$forkd_pid"
+retry 50 grep -q "reloaded" "$tmp/forkd.log" || fail "no reload"
+out=$(echo fourth | timeout 5 nc -N 127.0.0.1 "$p_named")
+[ "$out" = fourth ] || fail "the named socket after a reload: '$out'"
+out=$(echo fifth | timeout 5 nc -N 127.0.0.1 "$p_addr")
+[ "$out" = fifth ] || fail "the passed socket after a reload: '$out'"
+! grep -q "no longer listening" "$tmp/forkd.log" ||
+    fail "a reload closed a passed socket: $(grep 'no longer' "$tmp/forkd.log")"
+ok "a reload keeps the passed sockets, named or not"
 kill -TERM "$forkd_pid" || fail "forkd is gone before SIGTERM"
 forkd_pid=""
 wait "$timeout_pid"

@@ -87,6 +87,26 @@ grep -q "^fini A $moda,one,two words,log=$tmp/events$" "$tmp/events" ||
     fail "the reload did not run init again: $(cat "$tmp/events")"
 ok "the reload ran fini of the old instance and init of the new"
 
+# A module that can never be unloaded stays in memory under its old
+# name: a later load must still get the module asked for.
+cp "$TESTMODS/testmod_nodelete.so" "$tmp/n.so"
+sed "s|module $tmp/mod.so|module $tmp/n.so|" "$c" >"$c.new" && mv "$c.new" "$c"
+kill -HUP "$forkd_pid"
+reloads() {
+	[ "$(grep -c reloaded "$tmp/forkd.log")" -ge "$1" ]
+}
+retry 50 reloads 2 || fail "no second reload"
+out=$(timeout 5 nc -d 127.0.0.1 "$p3")
+case $out in version=N*) ;; *) fail "after loading n.so, swap said '$out'" ;; esac
+sed "s|module $tmp/n.so|module $tmp/mod.so|" "$c" >"$c.new" && mv "$c.new" "$c"
+for i in 3 4; do
+	kill -HUP "$forkd_pid"
+	retry 50 reloads "$i" || fail "no reload $i"
+	out=$(timeout 5 nc -d 127.0.0.1 "$p3")
+	case $out in version=B*) ;; *) fail "reload $i loaded '$out', not mod.so" ;; esac
+done
+ok "a module that cannot be unloaded is not handed back for another"
+
 # init failing on reload: the old configuration stays, module and all.
 sed "s|module $moda one \"two words\" log=$tmp/events|module $moda fail|" \
     "$c" >"$c.new" && mv "$c.new" "$c"
