@@ -45,6 +45,8 @@
 #define BACKOFF_MS		100
 /* From SIGTERM to SIGKILL for a child over its timeout. */
 #define TIMEOUT_GRACE_MS	1000
+/* Children are reaped at least this often, without waking on SIGCHLD. */
+#define REAP_MS			200
 
 /* Why a connection is refused before any fork. */
 enum refusal {
@@ -89,6 +91,8 @@ static void	server_spawn(struct server *, struct svc *, int,
 static void	server_resume(struct server *, uint64_t);
 static void	server_reaped(struct server *, pid_t, int, uint64_t);
 static void	server_reap(struct server *);
+static void	server_sigchld(struct server *);
+static int	server_full(const struct server *);
 static void	server_timeouts(struct server *, uint64_t);
 static int	server_signals(struct server *);
 static void	server_sigmask(sigset_t *);
@@ -595,6 +599,11 @@ server_reload(struct server *srv)
 			TAILQ_INSERT_TAIL(&srv->retired, old, entry);
 	}
 	TAILQ_CONCAT(&srv->svcs, &fresh, entry);
+	srv->nfull = 0;
+	TAILQ_FOREACH(svc, &srv->svcs, entry)
+		if (svc->max_children != 0 &&
+		    svc->nchildren >= svc->max_children)
+			srv->nfull++;
 	conf_free(srv->conf);
 	srv->conf = conf;
 	server_arm_all(srv, now_ms());
@@ -754,8 +763,13 @@ server_accept(struct server *srv, struct listener *l)
 					    peer));
 			}
 		}
-		if ((why = svc_check(svc, (struct sockaddr *)&ss)) !=
-		    REFUSE_NONE) {
+		why = svc_check(svc, (struct sockaddr *)&ss);
+		if (why == REFUSE_SOURCE) {
+			/* Children that ended, not yet reaped, free slots. */
+			server_reap(srv);
+			why = svc_check(svc, (struct sockaddr *)&ss);
+		}
+		if (why != REFUSE_NONE) {
 			svc_refuse(svc, fd, (struct sockaddr *)&ss, why);
 			continue;
 		}
@@ -931,7 +945,8 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 		kill(pid, SIGKILL);
 		return;
 	}
-	svc->nchildren++;
+	if (++svc->nchildren == svc->max_children)
+		srv->nfull++;
 	c->svc = svc;
 	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
 	c->client = c->peer;
@@ -1026,9 +1041,16 @@ server_report(struct server *srv, struct child *c)
 		memcpy(&c->client, &r.src,
 		    addr_len((struct sockaddr *)&r.src));
 	/* A retired service's children finish under the old rules. */
-	if (svc->conf != NULL &&
-	    (why = svc_check_client(svc, (struct sockaddr *)&c->client)) !=
-	    REFUSE_NONE) {
+	if (svc->conf != NULL) {
+		why = svc_check_client(svc, (struct sockaddr *)&c->client);
+		if (why == REFUSE_SOURCE) {
+			/* Children that ended, not yet reaped, free slots. */
+			server_reap(srv);
+			why = svc_check_client(svc,
+			    (struct sockaddr *)&c->client);
+		}
+	}
+	if (why != REFUSE_NONE) {
 		verdict = CTL_REFUSE;
 		svc_refused(svc, (struct sockaddr *)&c->client,
 		    (struct sockaddr *)&c->peer, why);
@@ -1089,6 +1111,9 @@ server_reaped(struct server *srv, pid_t pid, int status, uint64_t now)
 	was_full = svc->max_children != 0 &&
 	    svc->nchildren >= svc->max_children;
 	svc->nchildren--;
+	if (svc->conf != NULL && was_full &&
+	    svc->nchildren < svc->max_children)
+		srv->nfull--;
 	childtab_del(srv->children, c);
 	if (svc->conf == NULL) {
 		if (svc->nchildren == 0) {
@@ -1221,7 +1246,7 @@ server_signals(struct server *srv)
 	while ((n = read(srv->sigfd, &si, sizeof(si))) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			server_reap(srv);
+			/* Reaped below, with the others that have ended. */
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -1237,8 +1262,6 @@ server_signals(struct server *srv)
 			break;
 		}
 	}
-	/* SIGCHLDs merge; reap in any case. */
-	server_reap(srv);
 	return stop;
 }
 
@@ -1257,6 +1280,37 @@ svc_backlogged(const struct svc *svc)
 			return 1;
 	}
 	return 0;
+}
+
+/* Whether a limit on children holds a listener back. */
+static int
+server_full(const struct server *srv)
+{
+	return srv->nfull > 0 ||
+	    childtab_count(srv->children) >= srv->conf->max_children;
+}
+
+/*
+ * A child's exit wakes the master only when a service waits for a free
+ * slot: otherwise the loop reaps as it goes round and at least every
+ * REAP_MS, which saves a wakeup per connection under load.
+ */
+static void
+server_sigchld(struct server *srv)
+{
+	sigset_t	mask;
+	int		want = srv->stopping || server_full(srv);
+
+	if (want == srv->chld_wake)
+		return;
+	server_sigmask(&mask);
+	if (!want)
+		sigdelset(&mask, SIGCHLD);
+	if (signalfd(srv->sigfd, &mask, 0) == -1) {
+		log_warn("signalfd");
+		return;
+	}
+	srv->chld_wake = want;
 }
 
 /* Services whose fork back-off is over accept again. */
@@ -1295,6 +1349,9 @@ server_timeout(const struct server *srv, uint64_t now)
 	if (srv->svc_resume_at != 0 &&
 	    (next == 0 || srv->svc_resume_at < next))
 		next = srv->svc_resume_at;
+	if (!srv->chld_wake && childtab_count(srv->children) > 0 &&
+	    (next == 0 || now + REAP_MS < next))
+		next = now + REAP_MS;
 	if (next == 0)
 		return -1;
 	if (next <= now)
@@ -1381,8 +1438,10 @@ server_run(struct server *srv)
 		log_warn("signalfd");
 		return EX_OSERR;
 	}
+	srv->chld_wake = 1;
 	/* Children that ended before now. */
 	server_reap(srv);
+	server_sigchld(srv);
 
 	for (;;) {
 		n = epoll_wait(srv->epfd, evs, 64,
@@ -1410,6 +1469,8 @@ server_run(struct server *srv)
 		}
 		if (sig && server_signals(srv))
 			return server_shutdown(srv);
+		server_reap(srv);
+		server_sigchld(srv);
 		now = now_ms();
 		server_timeouts(srv, now);
 		if (srv->resume_at != 0 && srv->resume_at <= now) {
@@ -1437,6 +1498,7 @@ server_shutdown(struct server *srv)
 	int			 status;
 
 	srv->stopping = 1;
+	server_sigchld(srv);
 	notify_send("STOPPING=1");
 	log_info("stopping, %zu children", childtab_count(srv->children));
 	TAILQ_FOREACH(svc, &srv->svcs, entry) {
@@ -1462,6 +1524,7 @@ server_shutdown(struct server *srv)
 			server_reports(srv);
 		else if (n > 0)
 			server_signals(srv);
+		server_reap(srv);
 	}
 	if (childtab_count(srv->children) > 0) {
 		log_warnx("killing %zu children still running",

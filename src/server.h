@@ -89,6 +89,8 @@ struct server {
 	size_t			 errlen;
 	uint64_t		 resume_at;	/* descriptor back-off */
 	unsigned int		 starved;	/* such back-offs in a row */
+	unsigned int		 nfull;		/* services at max-children */
+	int			 chld_wake;	/* SIGCHLD in the signalfd */
 	uint64_t		 svc_resume_at;	/* earliest svc paused_until */
 	uint64_t		 next_deadline;	/* earliest child timeout */
 	uint64_t		 started;

@@ -94,7 +94,7 @@ while [ $i -lt 300 ]; do
 	i=$((i + 1))
 done
 retry 20 nchildren -eq 0 || fail "$(children) children left"
-[ "$(zombies)" -eq 0 ] || fail "zombies left"
+retry 10 no_zombies || fail "zombies left"
 fds_after=$(nfds)
 [ "$fds_after" -eq "$fds_before" ] ||
     fail "master descriptors went from $fds_before to $fds_after"

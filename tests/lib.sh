@@ -127,6 +127,12 @@ zombies() {
 	ps -o stat= --ppid "$forkd_pid" | grep -c '^Z'
 }
 
+# no_zombies: none of forkd's children is a zombie; with retry 10, none
+# outlives a second.
+no_zombies() {
+	[ "$(zombies)" -eq 0 ]
+}
+
 nfds() {
 	ls "/proc/$forkd_pid/fd" | wc -l
 }
