@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "check_main.h"
 
 static int		 parse_ok(const char *, struct addr[2]);
 static const char	*parse_err(const char *);
@@ -466,15 +467,4 @@ addr_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(addr_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(addr_suite)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "childtab.h"
+#include "check_main.h"
 
 /* Pids for the randomized test are drawn from a small range, so they repeat. */
 #define MODEL_PIDS	512
@@ -652,15 +653,4 @@ childtab_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(childtab_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(childtab_suite)

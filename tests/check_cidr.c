@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cidr.h"
+#include "check_main.h"
 
 static struct cidr	parse_ok(const char *);
 static const char	*parse_err(const char *);
@@ -455,15 +456,4 @@ cidr_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(cidr_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(cidr_suite)

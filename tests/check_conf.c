@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "check_main.h"
 
 #define NAME		"test.conf"
 /* A minimal valid service around some directives. */
@@ -1405,15 +1406,4 @@ conf_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(conf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(conf_suite)

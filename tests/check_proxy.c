@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "proxy.h"
+#include "check_main.h"
 
 #define BOTH		(PROXY_V1 | PROXY_V2)
 #define PAYLOAD		"GET / HTTP/1.0\r\n\r\n"
@@ -1481,15 +1482,4 @@ proxy_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(proxy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(proxy_suite)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "rate.h"
+#include "check_main.h"
 
 static unsigned int	drain(struct rate *, uint64_t);
 static unsigned int	run(struct rate *, uint64_t, uint64_t, uint64_t);
@@ -184,15 +185,4 @@ rate_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(rate_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(rate_suite)

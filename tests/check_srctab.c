@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "srctab.h"
+#include "check_main.h"
 
 static struct sockaddr_storage	ip(const char *, unsigned int);
 static Suite			*srctab_suite(void);
@@ -183,15 +184,4 @@ srctab_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(srctab_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(srctab_suite)
