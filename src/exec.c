@@ -1,9 +1,14 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <paths.h>
+#include <spawn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,21 +16,28 @@
 
 #include <forkd/handler.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "exec.h"
 #include "log.h"
 
 /* The variables forkd sets for every connection, and the NULL. */
 #define EXEC_NCONNVARS	9
+/* Room for their "NAME=value" strings, the service's name aside. */
+#define EXEC_VARSIZE	512
 
 struct exec_state {
 	char	**argv;
-	char	**envp;		/* prepared part, then room for the rest */
-	size_t	  nenv;		/* prepared entries */
+	char	**envp;		/* the prepared part */
+	size_t	  nenv;		/* its entries */
+	char	**connenv;	/* one connection's: room for all */
 };
 
 static int	exec_handle(const struct forkd_conn *, void *);
 static int	env_add(struct exec_state *, const char *, const char *);
+static char	**env_conn(struct exec_state *, const char *const [][2],
+		    size_t, char *, size_t);
+static size_t	env_vars(const struct forkd_conn *, const char *[][2]);
 
 const struct forkd_handler exec_handler = {
 	FORKD_HANDLER_ABI, "exec", NULL, exec_handle, NULL
@@ -65,9 +77,10 @@ exec_prepare(const struct conf_service *svc, void **state)
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return -1;
 	st->argv = svc->argv;
-	st->envp = calloc(1 + s->nenv + s->npassenv + EXEC_NCONNVARS,
+	st->envp = calloc(1 + s->nenv + s->npassenv, sizeof(char *));
+	st->connenv = calloc(1 + s->nenv + s->npassenv + EXEC_NCONNVARS,
 	    sizeof(char *));
-	if (st->envp == NULL)
+	if (st->envp == NULL || st->connenv == NULL)
 		goto fail;
 	if ((path = getenv("PATH")) == NULL)
 		path = _PATH_DEFPATH;
@@ -100,7 +113,71 @@ exec_release(void *state)
 			free(st->envp[i]);
 		free(st->envp);
 	}
+	free(st->connenv);
 	free(st);
+}
+
+/*
+ * The environment of one connection: the prepared entries, then the
+ * connection's variables, which replace prepared ones of the same name.
+ * Their strings are written into buf, without allocating, since the
+ * master calls this for every connection it spawns.  NULL if buf is too
+ * small.
+ */
+static char **
+env_conn(struct exec_state *st, const char *const vars[][2], size_t nvars,
+    char *buf, size_t size)
+{
+	char	**envp = st->connenv, *var;
+	size_t	  i, j, n, nlen, vlen;
+
+	for (n = 0; n < st->nenv; n++)
+		envp[n] = st->envp[n];
+	for (i = 0; i < nvars; i++) {
+		nlen = strlen(vars[i][0]);
+		vlen = strlen(vars[i][1]);
+		if (nlen + vlen + 2 > size)
+			return NULL;
+		var = buf;
+		memcpy(var, vars[i][0], nlen);
+		var[nlen] = '=';
+		memcpy(var + nlen + 1, vars[i][1], vlen + 1);
+		buf += nlen + vlen + 2;
+		size -= nlen + vlen + 2;
+		for (j = 0; j < st->nenv; j++)
+			if (strncmp(envp[j], var, nlen + 1) == 0)
+				break;
+		envp[j < st->nenv ? j : n++] = var;
+	}
+	envp[n] = NULL;
+	return envp;
+}
+
+/* The UCSPI variables of a connection, and forkd's own. */
+static size_t
+env_vars(const struct forkd_conn *conn, const char *vars[][2])
+{
+	size_t	n = 0;
+
+	vars[n][0] = "PROTO";
+	vars[n++][1] = "TCP";
+	vars[n][0] = "TCPLOCALIP";
+	vars[n++][1] = conn->local_ip;
+	vars[n][0] = "TCPLOCALPORT";
+	vars[n++][1] = conn->local_port;
+	vars[n][0] = "TCPREMOTEIP";
+	vars[n++][1] = conn->remote_ip;
+	vars[n][0] = "TCPREMOTEPORT";
+	vars[n++][1] = conn->remote_port;
+	vars[n][0] = "FORKD_SERVICE";
+	vars[n++][1] = conn->service;
+	if (conn->proxy_ip != NULL) {
+		vars[n][0] = "PROXYREMOTEIP";
+		vars[n++][1] = conn->proxy_ip;
+		vars[n][0] = "PROXYREMOTEPORT";
+		vars[n++][1] = conn->proxy_port;
+	}
+	return n;
 }
 
 /*
@@ -112,21 +189,93 @@ static int
 exec_handle(const struct forkd_conn *conn, void *state)
 {
 	struct exec_state	*st = state;
+	const char		*vars[EXEC_NCONNVARS][2];
+	char			 buf[EXEC_VARSIZE + 256], **envp;
+	size_t			 n;
 
-	if (env_add(st, "PROTO", "TCP") == -1 ||
-	    env_add(st, "TCPLOCALIP", conn->local_ip) == -1 ||
-	    env_add(st, "TCPLOCALPORT", conn->local_port) == -1 ||
-	    env_add(st, "TCPREMOTEIP", conn->remote_ip) == -1 ||
-	    env_add(st, "TCPREMOTEPORT", conn->remote_port) == -1 ||
-	    env_add(st, "FORKD_SERVICE", conn->service) == -1)
+	n = env_vars(conn, vars);
+	if ((envp = env_conn(st, (const char *const (*)[2])vars, n, buf,
+	    sizeof(buf))) == NULL) {
+		errno = E2BIG;
 		goto fail;
-	if (conn->proxy_ip != NULL &&
-	    (env_add(st, "PROXYREMOTEIP", conn->proxy_ip) == -1 ||
-	    env_add(st, "PROXYREMOTEPORT", conn->proxy_port) == -1))
-		goto fail;
-	st->envp[st->nenv] = NULL;
-	execve(st->argv[0], st->argv, st->envp);
+	}
+	execve(st->argv[0], st->argv, envp);
 fail:
 	log_warn("service %s: exec %s", conn->service, st->argv[0]);
 	return EXEC_FAILED;
 }
+
+/*
+ * In the master: start the program for a connection with posix_spawn(3),
+ * which glibc does with a vfork-like clone that does not copy the
+ * master's page tables.  The child gets a session of its own, default
+ * signals and an empty mask, the socket on 0 and 1, errw (unless -1) on
+ * 2 and no other descriptor, as child_run() would give it.  Returns 0,
+ * or an errno value: the program could not be run, or no process made.
+ */
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
+int
+exec_spawn(void *state, const char *service, int fd, const struct sockaddr *peer,
+    int errw, pid_t *pidp)
+{
+	struct exec_state	*st = state;
+	struct sockaddr_storage	 local;
+	socklen_t		 len = sizeof(local);
+	struct forkd_conn	 conn;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t	 attr;
+	sigset_t		 none, all;
+	const char		*vars[EXEC_NCONNVARS][2];
+	char			 rip[INET6_ADDRSTRLEN], rport[ADDR_PORTLEN];
+	char			 lip[INET6_ADDRSTRLEN], lport[ADDR_PORTLEN];
+	char			 buf[EXEC_VARSIZE + 256], **envp;
+	size_t			 n;
+	int			 error;
+
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == -1)
+		return errno;
+	memset(&conn, 0, sizeof(conn));
+	addr_numeric(peer, rip, rport);
+	addr_numeric((struct sockaddr *)&local, lip, lport);
+	conn.service = service;
+	conn.remote_ip = rip;
+	conn.remote_port = rport;
+	conn.local_ip = lip;
+	conn.local_port = lport;
+	n = env_vars(&conn, vars);
+	if ((envp = env_conn(st, (const char *const (*)[2])vars, n, buf,
+	    sizeof(buf))) == NULL)
+		return E2BIG;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	if ((error = posix_spawn_file_actions_init(&fa)) != 0)
+		return error;
+	if ((error = posix_spawnattr_init(&attr)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return error;
+	}
+	if ((error = posix_spawn_file_actions_adddup2(&fa, fd, 0)) != 0 ||
+	    (error = posix_spawn_file_actions_adddup2(&fa, fd, 1)) != 0 ||
+	    (errw != -1 &&
+	    (error = posix_spawn_file_actions_adddup2(&fa, errw, 2)) != 0) ||
+	    (error = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
+	    (error = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0 ||
+	    (error = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||
+	    (error = posix_spawnattr_setsigdefault(&attr, &all)) != 0)
+		goto done;
+	error = posix_spawn(pidp, st->argv[0], &fa, &attr, st->argv, envp);
+done:
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return error;
+}
+#else
+int
+exec_spawn(void *state, const char *service, int fd, const struct sockaddr *peer,
+    int errw, pid_t *pidp)
+{
+	return ENOSYS;
+}
+#endif

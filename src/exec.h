@@ -7,6 +7,9 @@
 #ifndef FORKD_EXEC_H
 #define FORKD_EXEC_H
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
 #include <forkd/handler.h>
 
 struct conf_service;
@@ -22,5 +25,14 @@ extern const struct forkd_handler exec_handler;
  */
 int	exec_prepare(const struct conf_service *, void **state);
 void	exec_release(void *state);
+
+/*
+ * Start the program for the connection on fd straight from the master,
+ * without a fork of it: for services whose children need no user,
+ * group, chroot, limits or PROXY protocol.  Returns 0 with *pid set, or
+ * an errno value.
+ */
+int	exec_spawn(void *state, const char *service, int fd,
+	    const struct sockaddr *peer, int errw, pid_t *pid);
 
 #endif /* FORKD_EXEC_H */

@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -59,6 +60,7 @@ enum refusal {
 static void	svc_warnx(const struct conf_service *, const char *, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
 static int	svc_prepare(struct server *, struct svc *);
+static int	svc_spawnable(const struct conf_settings *);
 static struct svc *svc_new(struct conf_service *, size_t);
 static enum refusal svc_check(const struct svc *, const struct sockaddr *);
 static enum refusal svc_check_client(const struct svc *,
@@ -151,6 +153,28 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/*
+ * Whether an exec service's children need nothing that only a fork can
+ * set up (credentials, chroot, limits, a PROXY protocol header), and so
+ * can be spawned without copying the master.
+ */
+static int
+svc_spawnable(const struct conf_settings *s)
+{
+	int	i;
+
+#ifndef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
+	return 0;
+#endif
+	if (s->user != NULL || s->group != NULL || s->chroot != NULL ||
+	    s->proxy != CONF_PROXY_OFF)
+		return 0;
+	for (i = 0; i < CONF_RLIMIT_MAX; i++)
+		if (s->rlimit[i].set)
+			return 0;
+	return 1;
+}
+
 /* A message about a service's handler, as file:line: message. */
 static void
 svc_warnx(const struct conf_service *cs, const char *fmt, ...)
@@ -185,6 +209,7 @@ svc_prepare(struct server *srv, struct svc *svc)
 	case CONF_HANDLER_EXEC:
 		svc->handler = &exec_handler;
 		svc->exec = 1;
+		svc->spawn = svc_spawnable(&cs->s);
 		if (exec_prepare(cs, &svc->state) == -1) {
 			log_warn("service %s", svc->name);
 			return -1;
@@ -328,6 +353,14 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	 * a refused client that has gone away must not kill the master.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * No child gains privileges through exec, spawned or forked: the
+	 * master itself never execs, so it can carry the flag for them.
+	 */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("PR_SET_NO_NEW_PRIVS");
+		return EX_OSERR;
+	}
 	server_sigmask(&mask);
 	ev.events = EPOLLIN;
 	ev.data.ptr = &srv->ctlfd;
@@ -903,7 +936,7 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	struct epoll_event	 ev;
 	struct child		*c;
 	char			 peer[ADDR_STRLEN];
-	int			 ctl[2];
+	int			 ctl[2], error;
 	pid_t			 pid;
 
 	ctl[0] = ctl[1] = -1;
@@ -915,7 +948,24 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	}
 	/* Counted first, so that a status child sees its own connection. */
 	svc->n.accepted++;
-	switch (pid = fork()) {
+	if (svc->spawn) {
+		if ((error = exec_spawn(svc->state, svc->name, fd,
+		    (const struct sockaddr *)ss, srv->errw, &pid)) != 0 &&
+		    error != EAGAIN && error != ENOMEM) {
+			errno = error;
+			log_warn("service %s: exec %s", svc->name,
+			    svc->conf->argv[0]);
+			close(fd);
+			svc->n.exec_failed++;
+			return;
+		}
+		if (error != 0)
+			pid = -1;
+		else
+			goto spawned;
+	} else
+		pid = fork();
+	switch (pid) {
 	case -1:
 		/* Back off this service only; the others go on. */
 		log_warn("service %s: fork, closing the connection from %s",
@@ -933,6 +983,7 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 		child_run(svc, fd, (const struct sockaddr *)ss, ctl[1],
 		    srv->errw);
 	}
+spawned:
 	close(fd);
 	if (ctl[1] != -1)
 		close(ctl[1]);

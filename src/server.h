@@ -59,6 +59,7 @@ struct svc {
 	void			*state;
 	struct module		 module;	/* a module service's */
 	int			 exec;		/* an exec service */
+	int			 spawn;		/* its children posix_spawn()ed */
 	struct listener		*listeners;
 	size_t			 nlisteners;
 	unsigned int		 nchildren;
