@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,8 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 	struct proxy_hdr	 h;
 	const char		*errstr, *msg = s->refuse_message;
 	char			 peerstr[ADDR_STRLEN], verdict, buf[512];
+	struct pollfd		 pfd;
+	int			 i;
 	int			 accept = 0;
 	ssize_t			 n;
 
@@ -157,13 +160,19 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 	close(CTL_FD);
 	if (verdict == CTL_ALLOW)
 		return;
-	/* As the master does: the message, then FIN rather than a reset. */
+	/*
+	 * The message, then FIN; the child, unlike the master, can wait a
+	 * moment for the client to close, so that what it still sends does
+	 * not make close(2) reset the connection over the message.
+	 */
 	if (msg != NULL && *msg != '\0')
 		(void)send(STDOUT_FILENO, msg, strlen(msg),
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
 	(void)shutdown(STDOUT_FILENO, SHUT_WR);
-	for (n = 0; n < 4; n++)
-		if (recv(STDIN_FILENO, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+	pfd.fd = STDIN_FILENO;
+	pfd.events = POLLIN;
+	for (i = 0; i < 16 && poll(&pfd, 1, 1000) == 1; i++)
+		if (recv(STDIN_FILENO, buf, sizeof(buf), 0) <= 0)
 			break;
 	_exit(CHILD_REFUSED);
 }

@@ -74,7 +74,7 @@ static void	server_starve(struct server *, struct svc *,
 		    struct listener *, const char *, uint64_t);
 static int	svc_backlogged(const struct svc *);
 static void	server_reports(struct server *);
-static void	server_report(struct server *, struct child *);
+static void	server_report(struct server *, struct child *, int);
 static void	svc_pause(struct server *, struct svc *, uint64_t);
 static void	svc_retire(struct svc *);
 static int	svc_adopt(struct server *, struct svc *);
@@ -1059,7 +1059,7 @@ server_reports(struct server *srv)
 		if ((c = childtab_find(srv->children, (pid_t)evs[i].data.u64))
 		    == NULL || c->ctl == -1)
 			continue;
-		server_report(srv, c);
+		server_report(srv, c, 1);
 	}
 }
 
@@ -1069,7 +1069,7 @@ server_reports(struct server *srv)
  * anything else ends the exchange.
  */
 static void
-server_report(struct server *srv, struct child *c)
+server_report(struct server *srv, struct child *c, int live)
 {
 	struct ctl_report	 r;
 	struct svc		*svc = c->svc;
@@ -1094,7 +1094,7 @@ server_report(struct server *srv, struct child *c)
 	/* A retired service's children finish under the old rules. */
 	if (svc->conf != NULL) {
 		why = svc_check_client(svc, (struct sockaddr *)&c->client);
-		if (why == REFUSE_SOURCE) {
+		if (why == REFUSE_SOURCE && live) {
 			/* Children that ended, not yet reaped, free slots. */
 			server_reap(srv);
 			why = svc_check_client(svc,
@@ -1142,6 +1142,9 @@ server_reaped(struct server *srv, pid_t pid, int status, uint64_t now)
 	if (svc->exec && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == EXEC_FAILED)
 		svc->n.exec_failed++;
+	/* A report sent just before the child ended still counts. */
+	if (c->ctl != -1)
+		server_report(srv, c, 0);
 	if (c->counted)
 		srctab_del(svc->sources, (struct sockaddr *)&c->client);
 	if (c->ctl != -1) {
