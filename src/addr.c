@@ -15,6 +15,9 @@ static int	addr_parse_port(const char *, in_port_t *, const char **);
 static void	addr_set4(struct addr *, const struct in_addr *, in_port_t);
 static void	addr_set6(struct addr *, const struct in6_addr *, in_port_t);
 static const void *addr_v4(const struct sockaddr *);
+static char	*addr_utoa(char *, unsigned int, unsigned int);
+static void	addr_ntop4(const unsigned char *, char *);
+static void	addr_ntop6(const unsigned char *, char *);
 
 /*
  * The port is plain decimal with no sign, space or leading zero: "080"
@@ -198,23 +201,99 @@ fail:
 	return -1;
 }
 
+/*
+ * v in base 10 or 16, lower case, no leading zero, at p; returns the end.
+ */
+static char *
+addr_utoa(char *p, unsigned int v, unsigned int base)
+{
+	char	tmp[8];
+	size_t	n = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	*p = '\0';
+	return p;
+}
+
+static void
+addr_ntop4(const unsigned char *a, char *p)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++) {
+		p = addr_utoa(p, a[i], 10);
+		if (i < 3)
+			*p++ = '.';
+	}
+}
+
+/*
+ * RFC 5952 text, as inet_ntop(3) writes it: groups in lower-case hex
+ * without leading zeros, the first longest run of two or more zero groups
+ * as "::", and the last 32 bits as IPv4 after ::ffff: or six zero groups.
+ */
+static void
+addr_ntop6(const unsigned char *a, char *p)
+{
+	unsigned int	w[8];
+	int		i, base = -1, len = 0, cur = -1, curlen = 0;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned int)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur == -1)
+				cur = i, curlen = 0;
+			if (++curlen > len)
+				base = cur, len = curlen;
+		} else
+			cur = -1;
+	}
+	if (len < 2)
+		base = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == base) {
+			*p++ = ':';
+			if (i == 0)
+				*p++ = ':';
+			i += len - 1;
+			continue;
+		}
+		if (i == 6 && base == 0 &&
+		    (len == 6 || (len == 5 && w[5] == 0xffff))) {
+			addr_ntop4(a + 12, p);
+			return;
+		}
+		p = addr_utoa(p, w[i], 16);
+		if (i < 7)
+			*p++ = ':';
+	}
+	*p = '\0';
+}
+
+/*
+ * Run in every child for its handler's strings, so it is written without
+ * stdio: the pages of printf(3) are more for a child to fault in than the
+ * whole of this.
+ */
 int
 addr_numeric(const struct sockaddr *sa, char *ip, char *port)
 {
-	const void	*v4;
+	const unsigned char	*v4;
 
 	ip[0] = port[0] = '\0';
-	if ((v4 = addr_v4(sa)) != NULL) {
-		if (inet_ntop(AF_INET, v4, ip, INET6_ADDRSTRLEN) == NULL)
-			return -1;
-	} else if (sa->sa_family == AF_INET6) {
-		if (inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)sa)->sin6_addr,
-		    ip, INET6_ADDRSTRLEN) == NULL)
-			return -1;
-	} else
+	if ((v4 = addr_v4(sa)) != NULL)
+		addr_ntop4(v4, ip);
+	else if (sa->sa_family == AF_INET6)
+		addr_ntop6(((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr,
+		    ip);
+	else
 		return -1;
-	snprintf(port, ADDR_PORTLEN, "%u", addr_port(sa));
+	addr_utoa(port, addr_port(sa), 10);
 	return 0;
 }
 
@@ -271,6 +350,17 @@ addr_port(const struct sockaddr *sa)
 	default:
 		return 0;
 	}
+}
+
+int
+addr_unspecified(const struct sockaddr *sa)
+{
+	const unsigned char	*v4;
+
+	if ((v4 = addr_v4(sa)) != NULL)
+		return (v4[0] | v4[1] | v4[2] | v4[3]) == 0;
+	return sa->sa_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
+	    &((const struct sockaddr_in6 *)sa)->sin6_addr);
 }
 
 socklen_t

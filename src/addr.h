@@ -50,6 +50,12 @@ int	addr_equal(const struct sockaddr *, const struct sockaddr *);
 /* The port in host order, 0 for an unknown family. */
 unsigned int addr_port(const struct sockaddr *);
 
+/*
+ * 0.0.0.0, ::ffff:0.0.0.0 or ::: a socket bound to it takes connections
+ * to any address, and only getsockname(2) of each tells which.
+ */
+int	addr_unspecified(const struct sockaddr *);
+
 /* The length of an IPv4 or IPv6 socket address, 0 for another family. */
 socklen_t addr_len(const struct sockaddr *);
 

@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -178,32 +177,37 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 }
 
 void
-child_run(const struct svc *svc, int fd, const struct sockaddr *peer, int ctl,
-    int errw)
+child_run(const struct svc *svc, int fd, const struct sockaddr *peer,
+    const struct sockaddr *local, int ctl, int errw)
 {
-	struct sockaddr_storage	 local, client, dest;
-	socklen_t		 locallen = sizeof(local);
+	struct sockaddr_storage	 client, dest;
+	socklen_t		 locallen = sizeof(dest);
 	struct forkd_conn	 conn;
 	char			 rip[INET6_ADDRSTRLEN], rport[ADDR_PORTLEN];
 	char			 lip[INET6_ADDRSTRLEN], lport[ADDR_PORTLEN];
 	char			 pip[INET6_ADDRSTRLEN], pport[ADDR_PORTLEN];
-	char			 peerstr[ADDR_STRLEN];
 	sigset_t		 none;
 
 	/*
+	 * Every page a child touches is a page fault it pays for, code
+	 * included, so nothing runs here that the handler does not need:
+	 * no stdio, no process title.  PR_SET_NO_NEW_PRIVS comes from the
+	 * master, and SIGPIPE, blocked there, has its default action.
+	 *
 	 * A session of its own, so a timeout or a shutdown signals the
 	 * handler and whatever it started.
 	 */
 	setsid();
-	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	if (getsockname(fd, (struct sockaddr *)&local, &locallen) == -1) {
+	if (local != NULL)
+		memcpy(&dest, local, addr_len(local));
+	else if (getsockname(fd, (struct sockaddr *)&dest, &locallen) == -1) {
 		log_warn("service %s: getsockname", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
-	setproctitle("%s [%s]", svc->name, addr_str(peer, 0, peerstr));
+	locallen = addr_len((struct sockaddr *)&dest);
 
 	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
 	    (errw != -1 && dup2(errw, STDERR_FILENO) == -1) ||
@@ -215,16 +219,10 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer, int ctl,
 
 	if (child_limits(svc) == -1 || child_credentials(svc) == -1)
 		_exit(CHILD_SETUP_FAILED);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
-		log_warn("service %s: PR_SET_NO_NEW_PRIVS", svc->name);
-		_exit(CHILD_SETUP_FAILED);
-	}
 
 	/* The header is untrusted input: read with privileges dropped. */
 	memset(&conn, 0, sizeof(conn));
-	memset(&client, 0, sizeof(client));
 	memcpy(&client, peer, addr_len(peer));
-	dest = local;
 	if (ctl != -1) {
 		child_proxy(svc, peer, &client, &dest);
 		addr_numeric(peer, pip, pport);

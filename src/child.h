@@ -33,10 +33,11 @@ struct ctl_report {
  * to default, the socket on 0 and 1, every other descriptor but 2
  * closed, limits, chroot, credentials), read the PROXY protocol header
  * when ctl is not -1, and run the service's handler, with errw, unless
- * -1, as its standard error.  Never returns.
+ * -1, as its standard error.  local is the connection's own address,
+ * or NULL to ask the socket.  Never returns.
  */
 __attribute__((noreturn))
 void	child_run(const struct svc *, int fd, const struct sockaddr *peer,
-	    int ctl, int errw);
+	    const struct sockaddr *local, int ctl, int errw);
 
 #endif /* FORKD_CHILD_H */

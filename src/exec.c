@@ -216,11 +216,11 @@ fail:
 #ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 int
 exec_spawn(void *state, const char *service, int fd, const struct sockaddr *peer,
-    int errw, pid_t *pidp)
+    const struct sockaddr *local, int errw, pid_t *pidp)
 {
 	struct exec_state	*st = state;
-	struct sockaddr_storage	 local;
-	socklen_t		 len = sizeof(local);
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
 	struct forkd_conn	 conn;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t	 attr;
@@ -232,11 +232,14 @@ exec_spawn(void *state, const char *service, int fd, const struct sockaddr *peer
 	size_t			 n;
 	int			 error;
 
-	if (getsockname(fd, (struct sockaddr *)&local, &len) == -1)
-		return errno;
+	if (local == NULL) {
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+			return errno;
+		local = (struct sockaddr *)&ss;
+	}
 	memset(&conn, 0, sizeof(conn));
 	addr_numeric(peer, rip, rport);
-	addr_numeric((struct sockaddr *)&local, lip, lport);
+	addr_numeric(local, lip, lport);
 	conn.service = service;
 	conn.remote_ip = rip;
 	conn.remote_port = rport;
@@ -274,7 +277,7 @@ done:
 #else
 int
 exec_spawn(void *state, const char *service, int fd, const struct sockaddr *peer,
-    int errw, pid_t *pidp)
+    const struct sockaddr *local, int errw, pid_t *pidp)
 {
 	return ENOSYS;
 }

@@ -88,7 +88,7 @@ static int	svc_can_accept(const struct server *, const struct svc *,
 static void	svc_arm(struct server *, struct svc *, int);
 static void	server_arm_all(struct server *, uint64_t);
 static void	server_accept(struct server *, struct listener *);
-static void	server_spawn(struct server *, struct svc *, int,
+static void	server_spawn(struct server *, struct listener *, int,
 		    const struct sockaddr_storage *, uint64_t);
 static void	server_resume(struct server *, uint64_t);
 static void	server_reaped(struct server *, pid_t, int, uint64_t);
@@ -349,10 +349,11 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	TAILQ_INIT(&srv->retired);
 
 	/*
-	 * Signals arrive through a descriptor and are handled in the loop;
-	 * a refused client that has gone away must not kill the master.
+	 * Signals arrive through a descriptor and are handled in the loop.
+	 * SIGPIPE is blocked, not ignored, so that a write to a client that
+	 * has gone away fails with EPIPE, and children start with the
+	 * default action: unblocking every signal is all they need to do.
 	 */
-	signal(SIGPIPE, SIG_IGN);
 	/*
 	 * No child gains privileges through exec, spawned or forked: the
 	 * master itself never execs, so it can carry the flag for them.
@@ -364,7 +365,9 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	server_sigmask(&mask);
 	ev.events = EPOLLIN;
 	ev.data.ptr = &srv->ctlfd;
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
+	if (sigaddset(&mask, SIGPIPE) == -1 ||
+	    sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
+	    sigdelset(&mask, SIGPIPE) == -1 ||
 	    (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (srv->ctlfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->ctlfd, &ev) == -1) {
@@ -806,7 +809,7 @@ server_accept(struct server *srv, struct listener *l)
 			svc_refuse(svc, fd, (struct sockaddr *)&ss, why);
 			continue;
 		}
-		server_spawn(srv, svc, fd, &ss, now);
+		server_spawn(srv, l, fd, &ss, now);
 	}
 }
 
@@ -930,14 +933,21 @@ svc_pause(struct server *srv, struct svc *svc, uint64_t until)
 }
 
 static void
-server_spawn(struct server *srv, struct svc *svc, int fd,
+server_spawn(struct server *srv, struct listener *l, int fd,
     const struct sockaddr_storage *ss, uint64_t now)
 {
+	struct svc		*svc = l->svc;
+	const struct sockaddr	*local = NULL;
 	struct epoll_event	 ev;
 	struct child		*c;
 	char			 peer[ADDR_STRLEN];
 	int			 ctl[2], error;
 	pid_t			 pid;
+
+	/* A listener on one address saves each child a getsockname(2). */
+	if (!l->addr.wildcard &&
+	    !addr_unspecified((const struct sockaddr *)&l->addr.ss))
+		local = (const struct sockaddr *)&l->addr.ss;
 
 	ctl[0] = ctl[1] = -1;
 	if (svc->conf->s.proxy != CONF_PROXY_OFF) {
@@ -950,7 +960,7 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 	svc->n.accepted++;
 	if (svc->spawn) {
 		if ((error = exec_spawn(svc->state, svc->name, fd,
-		    (const struct sockaddr *)ss, srv->errw, &pid)) != 0 &&
+		    (const struct sockaddr *)ss, local, srv->errw, &pid)) != 0 &&
 		    error != EAGAIN && error != ENOMEM) {
 			errno = error;
 			log_warn("service %s: exec %s", svc->name,
@@ -980,7 +990,7 @@ server_spawn(struct server *srv, struct svc *svc, int fd,
 		svc_pause(srv, svc, now + BACKOFF_MS);
 		return;
 	case 0:
-		child_run(svc, fd, (const struct sockaddr *)ss, ctl[1],
+		child_run(svc, fd, (const struct sockaddr *)ss, local, ctl[1],
 		    srv->errw);
 	}
 spawned:

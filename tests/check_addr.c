@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 
 #include <check.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,6 +246,8 @@ START_TEST(numeric_v4)
 	check_numeric((struct sockaddr *)&s, "255.255.255.255", "65535");
 	s = sin4("0.0.0.0", 0);
 	check_numeric((struct sockaddr *)&s, "0.0.0.0", "0");
+	s = sin4("10.1.100.9", 8);
+	check_numeric((struct sockaddr *)&s, "10.1.100.9", "8");
 }
 END_TEST
 
@@ -269,6 +273,62 @@ START_TEST(numeric_mapped)
 	check_numeric((struct sockaddr *)&s, "192.0.2.1", "5555");
 	s = sin6("::ffff:0.0.0.0", 1);
 	check_numeric((struct sockaddr *)&s, "0.0.0.0", "1");
+}
+END_TEST
+
+/*
+ * addr_numeric writes addresses itself; inet_ntop(3) is the reference.
+ * Each group of a random address is zero with probability one half, so
+ * that runs of zeros of every length and position come up, ties too.
+ */
+START_TEST(numeric_like_ntop)
+{
+	static const char *const fixed[] = {
+		"::", "::1", "1::", "1::1", "0:0:1::", "1:0:0:1:0:0:1:0",
+		"1:0:1:0:1:0:1:0", "::1:2:3:4:5:6", "::1.2.3.4",
+		"::ffff:0:1.2.3.4", "0:0:0:0:0:1:1.2.3.4", "fe80::1%lo",
+	};
+	struct sockaddr_in6	s;
+	char			want[INET6_ADDRSTRLEN], ip[INET6_ADDRSTRLEN];
+	char			port[ADDR_PORTLEN], wantport[ADDR_PORTLEN];
+	unsigned int		seed = 5952, v;
+	int			i, j;
+
+	for (i = 0; i < (int)(sizeof(fixed) / sizeof(fixed[0])); i++) {
+		memset(&s, 0, sizeof(s));
+		s.sin6_family = AF_INET6;
+		if (inet_pton(AF_INET6, fixed[i], &s.sin6_addr) != 1)
+			continue;	/* the scoped form is not for inet_pton */
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET6, &s.sin6_addr, want,
+		    sizeof(want)));
+		ck_assert_int_eq(addr_numeric((struct sockaddr *)&s, ip, port),
+		    0);
+		ck_assert_str_eq(ip, want);
+	}
+	for (i = 0; i < 100000; i++) {
+		memset(&s, 0, sizeof(s));
+		s.sin6_family = AF_INET6;
+		v = (unsigned int)rand_r(&seed);
+		s.sin6_port = htons((uint16_t)v);
+		for (j = 0; j < 8; j++) {
+			v = (unsigned int)rand_r(&seed);
+			if (v & 1)
+				continue;
+			/* Small values too, for groups of one to four digits. */
+			v >>= 1 + (v >> 1) % 13;
+			s.sin6_addr.s6_addr[2 * j] = (unsigned char)(v >> 8);
+			s.sin6_addr.s6_addr[2 * j + 1] = (unsigned char)v;
+		}
+		if (IN6_IS_ADDR_V4MAPPED(&s.sin6_addr))
+			continue;
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET6, &s.sin6_addr, want,
+		    sizeof(want)));
+		snprintf(wantport, sizeof(wantport), "%u", ntohs(s.sin6_port));
+		ck_assert_int_eq(addr_numeric((struct sockaddr *)&s, ip, port),
+		    0);
+		ck_assert_str_eq(ip, want);
+		ck_assert_str_eq(port, wantport);
+	}
 }
 END_TEST
 
@@ -449,6 +509,7 @@ addr_suite(void)
 	tcase_add_test(tc, numeric_v4);
 	tcase_add_test(tc, numeric_v6);
 	tcase_add_test(tc, numeric_mapped);
+	tcase_add_test(tc, numeric_like_ntop);
 	tcase_add_test(tc, numeric_unknown);
 	suite_add_tcase(s, tc);
 

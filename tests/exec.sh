@@ -10,6 +10,8 @@ p_cat=$(freeport)
 p_err=$(freeport)
 p_nope=$(freeport)
 p_sh=$(freeport)
+p_wild=$(freeport)
+p_wildfork=$(freeport)
 
 c=$(conf forkd.conf <<EOF2
 service fdcheck {
@@ -28,6 +30,15 @@ service nope { listen 127.0.0.1:$p_nope; exec /nonexistent/program }
 service sh {
 	listen 127.0.0.1:$p_sh
 	exec /bin/sh -c "echo \$TCPREMOTEIP \$TCPREMOTEPORT \$TCPLOCALIP \$TCPLOCALPORT"
+}
+service wild {
+	listen *:$p_wild
+	exec /bin/sh -c "echo \$TCPLOCALIP \$TCPLOCALPORT"
+}
+service wildfork {
+	listen *:$p_wildfork
+	rlimit nofile 64
+	exec /bin/sh -c "echo \$TCPLOCALIP \$TCPLOCALPORT"
 }
 EOF2
 )
@@ -72,6 +83,16 @@ set -- $out
 [ "$1" = 127.0.0.1 ] && [ "$3" = 127.0.0.1 ] && [ "$4" = "$p_sh" ] ||
     fail "UCSPI variables in a shell: '$out'"
 ok "UCSPI variables seen by a shell script"
+
+# On a wildcard listener the local address is each connection's own;
+# with rlimit the child is forked, without it spawned.
+for p in "$p_wild" "$p_wildfork"; do
+	out=$(timeout 5 nc -d 127.0.0.3 "$p")
+	[ "$out" = "127.0.0.3 $p" ] || fail "TCPLOCALIP on *:$p via 127.0.0.3: '$out'"
+	out=$(timeout 5 nc -d ::1 "$p") || continue	# no IPv6 here
+	[ "$out" = "::1 $p" ] || fail "TCPLOCALIP on *:$p via ::1: '$out'"
+done
+ok "TCPLOCALIP on a wildcard listener is the address connected to"
 
 out=$(timeout 5 nc -d 127.0.0.1 "$p_err")
 [ "$out" = to-the-client ] || fail "stderr reached the client: '$out'"
