@@ -31,7 +31,6 @@
 #define FORKD_PIDFILE	RUNSTATEDIR "/forkd.pid"
 #define MAX_OPTS	256
 
-extern char **environ;
 
 __attribute__((noreturn))
 static void	usage(int);
@@ -182,8 +181,6 @@ main(int argc, char *argv[])
 	int			 ch, foreground = 0, check = 0, verbose = 0;
 	int			 fflag = 0, status, readyfd = -1;
 	pid_t			 other;
-
-	setproctitle_init(argc, argv, environ);
 
 	/* "+": every word after the handler belongs to the handler. */
 	while ((ch = getopt(argc, argv, "+df:hl:no:p:vV")) != -1) {
