@@ -31,7 +31,6 @@
 #define FORKD_PIDFILE	RUNSTATEDIR "/forkd.pid"
 #define MAX_OPTS	256
 
-
 __attribute__((noreturn))
 static void	usage(int);
 static void	stdio_ensure(void);
