@@ -194,10 +194,12 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer,
 	 * no stdio, no process title.  PR_SET_NO_NEW_PRIVS comes from the
 	 * master, and SIGPIPE, blocked there, has its default action.
 	 *
-	 * A session of its own, so a timeout or a shutdown signals the
-	 * handler and whatever it started.
+	 * A process group of its own, so that a timeout or a shutdown
+	 * signals the handler and whatever it started.  Not a session:
+	 * setsid(2) also makes a scheduler autogroup, where the kernel has
+	 * them, and that alone would cost more than the rest of this.
 	 */
-	setsid();
+	setpgid(0, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 

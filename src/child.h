@@ -29,8 +29,8 @@ struct ctl_report {
 #define CTL_HEADER_MS	5000
 
 /*
- * Set up the child for the connection on fd (new session, signals back
- * to default, the socket on 0 and 1, every other descriptor but 2
+ * Set up the child for the connection on fd (new process group, signals
+ * back to default, the socket on 0 and 1, every other descriptor but 2
  * closed, limits, chroot, credentials), read the PROXY protocol header
  * when ctl is not -1, and run the service's handler, with errw, unless
  * -1, as its standard error.  local is the connection's own address,

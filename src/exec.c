@@ -208,15 +208,17 @@ fail:
 /*
  * In the master: start the program for a connection with posix_spawn(3),
  * which glibc does with a vfork-like clone that does not copy the
- * master's page tables.  The child gets a session of its own, default
- * signals and an empty mask, the socket on 0 and 1, errw (unless -1) on
- * 2 and no other descriptor, as child_run() would give it.  Returns 0,
- * or an errno value: the program could not be run, or no process made.
+ * master's page tables.  The child gets a process group of its own,
+ * default signals and an empty mask, the socket on 0 and 1, errw (unless
+ * -1) on 2 and no other descriptor, as child_run() would give it.
+ * Returns 0, or an errno value: the program could not be run, or no
+ * process made.
  */
 #ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 int
-exec_spawn(void *state, const char *service, int fd, const struct sockaddr *peer,
-    const struct sockaddr *local, int errw, pid_t *pidp)
+exec_spawn(void *state, const char *service, int fd,
+    const struct sockaddr *peer, const struct sockaddr *local, int errw,
+    pid_t *pidp)
 {
 	struct exec_state	*st = state;
 	struct sockaddr_storage	 ss;
@@ -263,8 +265,9 @@ exec_spawn(void *state, const char *service, int fd, const struct sockaddr *peer
 	    (errw != -1 &&
 	    (error = posix_spawn_file_actions_adddup2(&fa, errw, 2)) != 0) ||
 	    (error = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
-	    (error = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
+	    (error = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0 ||
+	    (error = posix_spawnattr_setpgroup(&attr, 0)) != 0 ||
 	    (error = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||
 	    (error = posix_spawnattr_setsigdefault(&attr, &all)) != 0)
 		goto done;
@@ -276,8 +279,9 @@ done:
 }
 #else
 int
-exec_spawn(void *state, const char *service, int fd, const struct sockaddr *peer,
-    const struct sockaddr *local, int errw, pid_t *pidp)
+exec_spawn(void *state, const char *service, int fd,
+    const struct sockaddr *peer, const struct sockaddr *local, int errw,
+    pid_t *pidp)
 {
 	return ENOSYS;
 }

@@ -9,6 +9,7 @@ p_sleep=$(freeport)
 p_stubborn=$(freeport)
 p_echo=$(freeport)
 p_idle=$(freeport)
+p_group=$(freeport)
 
 c=$(conf forkd.conf <<EOF2
 shutdown-timeout 1500ms
@@ -20,6 +21,11 @@ service sleeper {
 service stubborn {
 	listen 127.0.0.1:$p_stubborn
 	exec /bin/sh -c "trap '' TERM; echo started; while :; do sleep 1; done"
+}
+service group {
+	listen 127.0.0.1:$p_group
+	timeout 1s
+	exec /bin/sh -c "sleep 30 & echo \$!; wait"
 }
 service echo { listen 127.0.0.1:$p_echo; handler echo }
 service idle { listen 127.0.0.1:$p_idle; handler echo; idle-timeout 500ms }
@@ -33,6 +39,15 @@ out=$(timeout 10 nc -d 127.0.0.1 "$p_sleep")
 retry 30 grep -q "over its timeout" "$tmp/forkd.log" || fail "timeout not logged"
 retry 20 nchildren -eq 0 || fail "the timed-out child lives on"
 ok "timeout ends a connection"
+
+# The timeout signals the child's process group: what it started too.
+gone() {
+	[ ! -e "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat")" = Z ]
+}
+grandchild=$(timeout 10 nc -d 127.0.0.1 "$p_group")
+[ -n "$grandchild" ] || fail "no pid from the group service"
+retry 50 gone "$grandchild" || fail "timeout: grandchild $grandchild lives on"
+ok "timeout ends what the child started"
 
 # idle-timeout: a silent client of a built-in is dropped.
 out=$( (sleep 3) | timeout 10 nc 127.0.0.1 "$p_idle"; echo "nc exited $?")
