@@ -210,8 +210,10 @@ addr_utoa(char *p, unsigned int v, unsigned int base)
 	char	tmp[8];
 	size_t	n = 0;
 
+	/* Digits by arithmetic: a table would be a page of .rodata more. */
 	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
+		tmp[n++] = (char)(v % base < 10 ? '0' + v % base :
+		    'a' + v % base - 10);
 		v /= base;
 	} while (v != 0);
 	while (n > 0)

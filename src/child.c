@@ -176,9 +176,18 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 	_exit(CHILD_REFUSED);
 }
 
+/* The empty signal mask of children, made once in the master. */
+static sigset_t	child_sigmask;
+
 void
-child_run(const struct svc *svc, int fd, const struct sockaddr *peer,
-    const struct sockaddr *local, int ctl, int errw)
+child_init(void)
+{
+	sigemptyset(&child_sigmask);
+}
+
+void
+child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
+    const struct sockaddr_storage *local, int ctl, int errw)
 {
 	struct sockaddr_storage	 client, dest;
 	socklen_t		 locallen = sizeof(dest);
@@ -186,7 +195,6 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer,
 	char			 rip[INET6_ADDRSTRLEN], rport[ADDR_PORTLEN];
 	char			 lip[INET6_ADDRSTRLEN], lport[ADDR_PORTLEN];
 	char			 pip[INET6_ADDRSTRLEN], pport[ADDR_PORTLEN];
-	sigset_t		 none;
 
 	/*
 	 * Every page a child touches is a page fault it pays for, code
@@ -200,11 +208,12 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer,
 	 * them, and that alone would cost more than the rest of this.
 	 */
 	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* glibc's sigprocmask(2) calls it, on another page. */
+	pthread_sigmask(SIG_SETMASK, &child_sigmask, NULL);
 
+	/* Copied whole, as structures: no call for a child to fault in. */
 	if (local != NULL)
-		memcpy(&dest, local, addr_len(local));
+		dest = *local;
 	else if (getsockname(fd, (struct sockaddr *)&dest, &locallen) == -1) {
 		log_warn("service %s: getsockname", svc->name);
 		_exit(CHILD_SETUP_FAILED);
@@ -217,17 +226,22 @@ child_run(const struct svc *svc, int fd, const struct sockaddr *peer,
 		log_warn("service %s: dup2", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
+#ifdef HAVE_CLOSE_RANGE
+	/* glibc's, next to dup2(2) and read(2): one page less than libbsd's. */
+	close_range(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1, ~0U, 0);
+#else
 	closefrom(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1);
+#endif
 
 	if (child_limits(svc) == -1 || child_credentials(svc) == -1)
 		_exit(CHILD_SETUP_FAILED);
 
 	/* The header is untrusted input: read with privileges dropped. */
 	memset(&conn, 0, sizeof(conn));
-	memcpy(&client, peer, addr_len(peer));
+	client = *peer;
 	if (ctl != -1) {
-		child_proxy(svc, peer, &client, &dest);
-		addr_numeric(peer, pip, pport);
+		child_proxy(svc, (const struct sockaddr *)peer, &client, &dest);
+		addr_numeric((const struct sockaddr *)peer, pip, pport);
 		conn.proxy_ip = pip;
 		conn.proxy_port = pport;
 		locallen = addr_len((struct sockaddr *)&dest);

@@ -37,7 +37,11 @@ struct ctl_report {
  * or NULL to ask the socket.  Never returns.
  */
 __attribute__((noreturn))
-void	child_run(const struct svc *, int fd, const struct sockaddr *peer,
-	    const struct sockaddr *local, int ctl, int errw);
+void	child_run(const struct svc *, int fd,
+	    const struct sockaddr_storage *peer,
+	    const struct sockaddr_storage *local, int ctl, int errw);
+
+/* In the master, once, before the first child_run(). */
+void	child_init(void);
 
 #endif /* FORKD_CHILD_H */

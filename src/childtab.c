@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "childtab.h"
+#include "pages.h"
 
 /* The end of a hash chain or of the free list. */
 #define CHILDTAB_NONE	(-1)
@@ -17,7 +18,8 @@
  * Children live in one array of slots.  A live slot has a pid above zero
  * and its next links the hash chain of its bucket; a free slot below used
  * has pid 0 and its next links the free list; the slots from used on
- * have never been written (calloc's pages stay untouched until then).
+ * have never been written, and their pages are not there until they are
+ * (pages_alloc).
  * The bucket array has a power-of-two length of at least twice the
  * slots, so chains stay short and a bucket is picked with a mask.
  */
@@ -51,10 +53,10 @@ childtab_alloc(size_t n, struct child **slotsp, int **bucketsp,
 	}
 	for (nb = 2; nb < 2 * n; nb <<= 1)
 		;
-	if ((slots = calloc(n, sizeof(*slots))) == NULL)
+	if ((slots = pages_alloc(n, sizeof(*slots))) == NULL)
 		return -1;
 	if ((buckets = reallocarray(NULL, nb, sizeof(*buckets))) == NULL) {
-		free(slots);
+		pages_free(slots, n, sizeof(*slots));
 		return -1;
 	}
 	for (i = 0; i < nb; i++)
@@ -104,7 +106,7 @@ childtab_free(struct childtab *t)
 {
 	if (t == NULL)
 		return;
-	free(t->slots);
+	pages_free(t->slots, t->nslots, sizeof(*t->slots));
 	free(t->buckets);
 	free(t);
 }
@@ -143,7 +145,7 @@ childtab_resize(struct childtab *t, size_t cap)
 		j++;
 	}
 
-	free(t->slots);
+	pages_free(t->slots, t->nslots, sizeof(*t->slots));
 	free(t->buckets);
 	t->slots = slots;
 	t->buckets = buckets;

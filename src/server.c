@@ -362,6 +362,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 		log_warn("PR_SET_NO_NEW_PRIVS");
 		return EX_OSERR;
 	}
+	child_init();
 	server_sigmask(&mask);
 	ev.events = EPOLLIN;
 	ev.data.ptr = &srv->ctlfd;
@@ -937,7 +938,7 @@ server_spawn(struct server *srv, struct listener *l, int fd,
     const struct sockaddr_storage *ss, uint64_t now)
 {
 	struct svc		*svc = l->svc;
-	const struct sockaddr	*local = NULL;
+	const struct sockaddr_storage *local = NULL;
 	struct epoll_event	 ev;
 	struct child		*c;
 	char			 peer[ADDR_STRLEN];
@@ -947,7 +948,7 @@ server_spawn(struct server *srv, struct listener *l, int fd,
 	/* A listener on one address saves each child a getsockname(2). */
 	if (!l->addr.wildcard &&
 	    !addr_unspecified((const struct sockaddr *)&l->addr.ss))
-		local = (const struct sockaddr *)&l->addr.ss;
+		local = &l->addr.ss;
 
 	ctl[0] = ctl[1] = -1;
 	if (svc->conf->s.proxy != CONF_PROXY_OFF) {
@@ -960,7 +961,8 @@ server_spawn(struct server *srv, struct listener *l, int fd,
 	svc->n.accepted++;
 	if (svc->spawn) {
 		if ((error = exec_spawn(svc->state, svc->name, fd,
-		    (const struct sockaddr *)ss, local, srv->errw, &pid)) != 0 &&
+		    (const struct sockaddr *)ss, (const struct sockaddr *)local,
+		    srv->errw, &pid)) != 0 &&
 		    error != EAGAIN && error != ENOMEM) {
 			errno = error;
 			log_warn("service %s: exec %s", svc->name,
@@ -990,8 +992,7 @@ server_spawn(struct server *srv, struct listener *l, int fd,
 		svc_pause(srv, svc, now + BACKOFF_MS);
 		return;
 	case 0:
-		child_run(svc, fd, (const struct sockaddr *)ss, local, ctl[1],
-		    srv->errw);
+		child_run(svc, fd, ss, local, ctl[1], srv->errw);
 	}
 spawned:
 	close(fd);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pages.h"
 #include "srctab.h"
 
 struct entry {
@@ -48,7 +49,7 @@ srctab_new(size_t max, uint64_t seed)
 	}
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	if ((t->slot = calloc(n, sizeof(*t->slot))) == NULL) {
+	if ((t->slot = pages_alloc(n, sizeof(*t->slot))) == NULL) {
 		free(t);
 		return NULL;
 	}
@@ -63,7 +64,7 @@ srctab_free(struct srctab *t)
 {
 	if (t == NULL)
 		return;
-	free(t->slot);
+	pages_free(t->slot, t->mask + 1, sizeof(*t->slot));
 	free(t);
 }
 
