@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,17 +20,11 @@
 
 #define BUFSIZE		16384
 
-/*
- * The buffer of echo and discard.  A child serves one connection with
- * one thread, so it can be static: in .bss, a short exchange touches one
- * page of it, where 16 kB on the stack would be probed page by page, and
- * every page a child touches is a page fault it pays for.
- */
-static char	iobuf[BUFSIZE];
-
 /* Seconds from 1900-01-01 to 1970-01-01, for RFC 868. */
 #define EPOCH_1900	2208988800ULL
 
+static int	buffer_init(int, char *[], void **);
+static void	buffer_fini(void *);
 static int	echo_handle(const struct forkd_conn *, void *);
 static int	discard_handle(const struct forkd_conn *, void *);
 static int	chargen_handle(const struct forkd_conn *, void *);
@@ -37,8 +32,9 @@ static int	daytime_handle(const struct forkd_conn *, void *);
 static int	time_handle(const struct forkd_conn *, void *);
 
 static const struct forkd_handler builtins[] = {
-	{ FORKD_HANDLER_ABI, "echo", NULL, echo_handle, NULL },
-	{ FORKD_HANDLER_ABI, "discard", NULL, discard_handle, NULL },
+	{ FORKD_HANDLER_ABI, "echo", buffer_init, echo_handle, buffer_fini },
+	{ FORKD_HANDLER_ABI, "discard", buffer_init, discard_handle,
+	    buffer_fini },
 	{ FORKD_HANDLER_ABI, "chargen", NULL, chargen_handle, NULL },
 	{ FORKD_HANDLER_ABI, "daytime", NULL, daytime_handle, NULL },
 	{ FORKD_HANDLER_ABI, "time", NULL, time_handle, NULL },
@@ -56,6 +52,25 @@ builtin_find(const char *name)
 }
 
 /*
+ * The buffer of echo and discard, allocated in the master and never
+ * written there: each child writes the pages it needs of it, one for a
+ * short exchange, where 16 kB on the stack would be probed page by page
+ * (every page a child touches is a page fault it pays for), and a static
+ * buffer would give the master a mapping more to copy at every fork.
+ */
+static int
+buffer_init(int argc, char *argv[], void **state)
+{
+	return (*state = malloc(BUFSIZE)) == NULL ? -1 : 0;
+}
+
+static void
+buffer_fini(void *state)
+{
+	free(state);
+}
+
+/*
  * The exit status of a built-in: 0 when the client ended the session,
  * 1 on an error (a reset connection, the idle timeout).
  */
@@ -64,8 +79,8 @@ echo_handle(const struct forkd_conn *conn, void *state)
 {
 	ssize_t	n;
 
-	while ((n = forkd_read(conn, iobuf, sizeof(iobuf))) > 0)
-		if (forkd_write(conn, iobuf, (size_t)n) == -1)
+	while ((n = forkd_read(conn, state, BUFSIZE)) > 0)
+		if (forkd_write(conn, state, (size_t)n) == -1)
 			return 1;
 	return n == 0 ? 0 : 1;
 }
@@ -75,7 +90,7 @@ discard_handle(const struct forkd_conn *conn, void *state)
 {
 	ssize_t	n;
 
-	while ((n = forkd_read(conn, iobuf, sizeof(iobuf))) > 0)
+	while ((n = forkd_read(conn, state, BUFSIZE)) > 0)
 		;
 	return n == 0 ? 0 : 1;
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "childtab.h"
-#include "pages.h"
 
 /* The end of a hash chain or of the free list. */
 #define CHILDTAB_NONE	(-1)
@@ -18,8 +17,10 @@
  * Children live in one array of slots.  A live slot has a pid above zero
  * and its next links the hash chain of its bucket; a free slot below used
  * has pid 0 and its next links the free list; the slots from used on
- * have never been written, and their pages are not there until they are
- * (pages_alloc).
+ * have never been written.  They are not even cleared (malloc, not
+ * calloc, which would write every page of them): a slot is cleared when
+ * it is handed out, and the pages of the master's table stay out of its
+ * memory, and out of what every fork copies, until they are.
  * The bucket array has a power-of-two length of at least twice the
  * slots, so chains stay short and a bucket is picked with a mask.
  */
@@ -53,10 +54,10 @@ childtab_alloc(size_t n, struct child **slotsp, int **bucketsp,
 	}
 	for (nb = 2; nb < 2 * n; nb <<= 1)
 		;
-	if ((slots = pages_alloc(n, sizeof(*slots))) == NULL)
+	if ((slots = reallocarray(NULL, n, sizeof(*slots))) == NULL)
 		return -1;
 	if ((buckets = reallocarray(NULL, nb, sizeof(*buckets))) == NULL) {
-		pages_free(slots, n, sizeof(*slots));
+		free(slots);
 		return -1;
 	}
 	for (i = 0; i < nb; i++)
@@ -106,7 +107,7 @@ childtab_free(struct childtab *t)
 {
 	if (t == NULL)
 		return;
-	pages_free(t->slots, t->nslots, sizeof(*t->slots));
+	free(t->slots);
 	free(t->buckets);
 	free(t);
 }
@@ -145,7 +146,7 @@ childtab_resize(struct childtab *t, size_t cap)
 		j++;
 	}
 
-	pages_free(t->slots, t->nslots, sizeof(*t->slots));
+	free(t->slots);
 	free(t->buckets);
 	t->slots = slots;
 	t->buckets = buckets;

@@ -1,9 +1,9 @@
 /*
  * Zeroed arrays straight from mmap(2), for the master's tables sized by
- * the configuration (children, clients per source).  calloc(3) clears
- * memory it reuses from its heap, touching every page of the array at
- * once; these pages cost nothing until written, and a master usually
- * writes only the front of its tables.  That matters beyond the master's
+ * the configuration that must start zeroed (clients per source).
+ * calloc(3) clears memory it reuses from its heap, touching every page
+ * of the array at once; these pages cost nothing until written, and a
+ * master usually writes few of them.  That matters beyond the master's
  * own size: fork(2) copies the page table entries of every page written,
  * and each child unmaps them again when it exits.
  */
