@@ -57,17 +57,23 @@ builtin_find(const char *name)
  * short exchange, where 16 kB on the stack would be probed page by page
  * (every page a child touches is a page fault it pays for), and a static
  * buffer would give the master a mapping more to copy at every fork.
+ * One for all the services, as a child serves one connection: kept for
+ * the master's life once made.
  */
 static int
 buffer_init(int argc, char *argv[], void **state)
 {
-	return (*state = malloc(BUFSIZE)) == NULL ? -1 : 0;
+	static void	*buf;
+
+	if (buf == NULL && (buf = malloc(BUFSIZE)) == NULL)
+		return -1;
+	*state = buf;
+	return 0;
 }
 
 static void
 buffer_fini(void *state)
 {
-	free(state);
 }
 
 /*
