@@ -24,7 +24,6 @@
 #define EPOCH_1900	2208988800ULL
 
 static int	buffer_init(int, char *[], void **);
-static void	buffer_fini(void *);
 static int	echo_handle(const struct forkd_conn *, void *);
 static int	discard_handle(const struct forkd_conn *, void *);
 static int	chargen_handle(const struct forkd_conn *, void *);
@@ -32,9 +31,8 @@ static int	daytime_handle(const struct forkd_conn *, void *);
 static int	time_handle(const struct forkd_conn *, void *);
 
 static const struct forkd_handler builtins[] = {
-	{ FORKD_HANDLER_ABI, "echo", buffer_init, echo_handle, buffer_fini },
-	{ FORKD_HANDLER_ABI, "discard", buffer_init, discard_handle,
-	    buffer_fini },
+	{ FORKD_HANDLER_ABI, "echo", buffer_init, echo_handle, NULL },
+	{ FORKD_HANDLER_ABI, "discard", buffer_init, discard_handle, NULL },
 	{ FORKD_HANDLER_ABI, "chargen", NULL, chargen_handle, NULL },
 	{ FORKD_HANDLER_ABI, "daytime", NULL, daytime_handle, NULL },
 	{ FORKD_HANDLER_ABI, "time", NULL, time_handle, NULL },
@@ -69,11 +67,6 @@ buffer_init(int argc, char *argv[], void **state)
 		return -1;
 	*state = buf;
 	return 0;
-}
-
-static void
-buffer_fini(void *state)
-{
 }
 
 /*
