@@ -5,8 +5,10 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <paths.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -179,10 +181,25 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 /* The empty signal mask of children, made once in the master. */
 static sigset_t	child_sigmask;
 
+/* Children start sessions, not process groups: forkd has a terminal. */
+static int	child_setsid;
+
 void
 child_init(void)
 {
+	int	fd;
+
 	sigemptyset(&child_sigmask);
+	if ((fd = open(_PATH_TTY, O_RDWR | O_NOCTTY | O_CLOEXEC)) != -1) {
+		child_setsid = 1;
+		close(fd);
+	}
+}
+
+int
+child_session(void)
+{
+	return child_setsid;
 }
 
 void
@@ -203,11 +220,15 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	 * master, and SIGPIPE, blocked there, has its default action.
 	 *
 	 * A process group of its own, so that a timeout or a shutdown
-	 * signals the handler and whatever it started.  Not a session:
-	 * setsid(2) also makes a scheduler autogroup, where the kernel has
-	 * them, and that alone would cost more than the rest of this.
+	 * signals the handler and whatever it started.  Not a session,
+	 * unless forkd runs on a terminal, which the handler must not
+	 * reach: setsid(2) also makes a scheduler autogroup, where the
+	 * kernel has them, and that alone costs more than the rest of this.
 	 */
-	setpgid(0, 0);
+	if (child_setsid)
+		setsid();
+	else
+		setpgid(0, 0);
 	/* glibc's sigprocmask(2) calls it, on another page. */
 	pthread_sigmask(SIG_SETMASK, &child_sigmask, NULL);
 
@@ -228,7 +249,9 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	}
 #ifdef HAVE_CLOSE_RANGE
 	/* glibc's, next to dup2(2) and read(2): one page less than libbsd's. */
-	close_range(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1, ~0U, 0);
+	if (close_range(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1, ~0U,
+	    0) == -1)	/* a kernel before 5.9 */
+		closefrom(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1);
 #else
 	closefrom(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1);
 #endif

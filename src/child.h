@@ -41,7 +41,12 @@ void	child_run(const struct svc *, int fd,
 	    const struct sockaddr_storage *peer,
 	    const struct sockaddr_storage *local, int ctl, int errw);
 
-/* In the master, once, before the first child_run(). */
+/*
+ * In the master, once, before the first child: children get a session of
+ * their own when forkd has a controlling terminal (child_session() is 1),
+ * a process group otherwise.
+ */
 void	child_init(void);
+int	child_session(void);
 
 #endif /* FORKD_CHILD_H */

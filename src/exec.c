@@ -17,6 +17,7 @@
 #include <forkd/handler.h>
 
 #include "addr.h"
+#include "child.h"
 #include "conf.h"
 #include "exec.h"
 #include "log.h"
@@ -208,8 +209,8 @@ fail:
 /*
  * In the master: start the program for a connection with posix_spawn(3),
  * which glibc does with a vfork-like clone that does not copy the
- * master's page tables.  The child gets a process group of its own,
- * default signals and an empty mask, the socket on 0 and 1, errw (unless
+ * master's page tables.  The child gets a process group (or a session:
+ * child_init) of its own, default signals and an empty mask, the socket on 0 and 1, errw (unless
  * -1) on 2 and no other descriptor, as child_run() would give it.
  * Returns 0, or an errno value: the program could not be run, or no
  * process made.
@@ -265,7 +266,8 @@ exec_spawn(void *state, const char *service, int fd,
 	    (errw != -1 &&
 	    (error = posix_spawn_file_actions_adddup2(&fa, errw, 2)) != 0) ||
 	    (error = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
-	    (error = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+	    (error = posix_spawnattr_setflags(&attr, (child_session() ?
+	    POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP) |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0 ||
 	    (error = posix_spawnattr_setpgroup(&attr, 0)) != 0 ||
 	    (error = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||

@@ -337,7 +337,9 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	struct conf_service	*cs;
 	struct svc		*svc;
 	struct epoll_event	 ev;
+	struct sigaction	 sa;
 	sigset_t		 mask;
+	int			 sig;
 
 	memset(srv, 0, sizeof(*srv));
 	srv->conf = conf;
@@ -351,9 +353,14 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	/*
 	 * Signals arrive through a descriptor and are handled in the loop.
 	 * SIGPIPE is blocked, not ignored, so that a write to a client that
-	 * has gone away fails with EPIPE, and children start with the
-	 * default action: unblocking every signal is all they need to do.
+	 * has gone away fails with EPIPE.  Children inherit the actions, so
+	 * none stays ignored, whatever forkd was started with (SIGPIPE under
+	 * systemd, SIGINT and SIGQUIT in the background of a shell):
+	 * unblocking every signal is then all a child needs to do.
 	 */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			(void)signal(sig, SIG_DFL);
 	/*
 	 * No child gains privileges through exec, spawned or forked: the
 	 * master itself never execs, so it can carry the flag for them.
@@ -444,6 +451,7 @@ svc_adopt(struct server *srv, struct svc *svc)
 			    l->text);
 			return -1;
 		}
+		l->bound = 1;
 		log_info("service %s: listening on %s", svc->name, l->text);
 	}
 	return 0;
@@ -595,6 +603,7 @@ server_reload(struct server *srv)
 				epoll_ctl(srv->epfd, EPOLL_CTL_DEL, l->from->fd,
 				    NULL);
 			l->fd = l->from->fd;
+			l->bound = l->from->bound;
 			l->from->fd = -1;
 			l->from->armed = 0;
 			l->from = NULL;
@@ -945,8 +954,12 @@ server_spawn(struct server *srv, struct listener *l, int fd,
 	int			 ctl[2], error;
 	pid_t			 pid;
 
-	/* A listener on one address saves each child a getsockname(2). */
-	if (!l->addr.wildcard &&
+	/*
+	 * A listener forkd bound to one address saves each child a
+	 * getsockname(2).  One passed by the service manager may take
+	 * connections to other addresses (IP_TRANSPARENT): it is asked.
+	 */
+	if (l->bound && !l->addr.wildcard &&
 	    !addr_unspecified((const struct sockaddr *)&l->addr.ss))
 		local = &l->addr.ss;
 

@@ -12,6 +12,8 @@ p_nope=$(freeport)
 p_sh=$(freeport)
 p_wild=$(freeport)
 p_wildfork=$(freeport)
+p_sigspawn=$(freeport)
+p_sigfork=$(freeport)
 
 c=$(conf forkd.conf <<EOF2
 service fdcheck {
@@ -40,11 +42,24 @@ service wildfork {
 	rlimit nofile 64
 	exec /bin/sh -c "echo \$TCPLOCALIP \$TCPLOCALPORT"
 }
+service sigspawn {
+	listen 127.0.0.1:$p_sigspawn
+	exec /bin/grep -E "^Sig(Blk|Ign):" /proc/self/status
+}
+service sigfork {
+	listen 127.0.0.1:$p_sigfork
+	rlimit nofile 64
+	exec /bin/grep -E "^Sig(Blk|Ign):" /proc/self/status
+}
 EOF2
 )
 # What forkd has in its environment must not reach the program, except
-# what passenv names.
+# what passenv names.  forkd starts with SIGPIPE ignored, as systemd
+# starts services, and SIGINT and SIGQUIT, as a shell starts a job in
+# the background; its programs must not inherit that.
+trap '' PIPE
 SECRET=leak KEEP_ME=kept start_forkd -f "$c"
+trap - PIPE
 
 timeout 5 nc -d 127.0.0.1 "$p_check" >"$tmp/out" || fail "nc fdcheck"
 grep -qx "argv\[0\]=$TESTS_BUILDDIR/fdcheck" "$tmp/out" || fail "argv[0]"
@@ -93,6 +108,19 @@ for p in "$p_wild" "$p_wildfork"; do
 	[ "$out" = "::1 $p" ] || fail "TCPLOCALIP on *:$p via ::1: '$out'"
 done
 ok "TCPLOCALIP on a wildcard listener is the address connected to"
+
+# Nothing blocked, nothing ignored: SIGHUP, SIGINT, SIGQUIT, SIGPIPE and
+# SIGTERM are bits 1, 2, 3, 13 and 15 (0x5007); spawned or forked.
+for p in "$p_sigspawn" "$p_sigfork"; do
+	out=$(timeout 5 nc -d 127.0.0.1 "$p")
+	blk=$(echo "$out" | sed -n 's/^SigBlk:[[:space:]]*//p')
+	ign=$(echo "$out" | sed -n 's/^SigIgn:[[:space:]]*//p')
+	[ -n "$blk" ] && [ -n "$ign" ] || fail "no signal masks from port $p: '$out'"
+	[ $((16#$blk)) -eq 0 ] || fail "signals blocked in a program (port $p): $blk"
+	[ $((16#$ign & 0x5007)) -eq 0 ] ||
+	    fail "signals ignored in a program (port $p): $ign"
+done
+ok "programs start with no signal blocked or ignored"
 
 out=$(timeout 5 nc -d 127.0.0.1 "$p_err")
 [ "$out" = to-the-client ] || fail "stderr reached the client: '$out'"
