@@ -212,6 +212,7 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	char			 rip[INET6_ADDRSTRLEN], rport[ADDR_PORTLEN];
 	char			 lip[INET6_ADDRSTRLEN], lport[ADDR_PORTLEN];
 	char			 pip[INET6_ADDRSTRLEN], pport[ADDR_PORTLEN];
+	int			 first;
 
 	/*
 	 * Every page a child touches is a page fault it pays for, code
@@ -247,13 +248,13 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 		log_warn("service %s: dup2", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
+	first = ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1;
 #ifdef HAVE_CLOSE_RANGE
 	/* glibc's, next to dup2(2) and read(2): one page less than libbsd's. */
-	if (close_range(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1, ~0U,
-	    0) == -1)	/* a kernel before 5.9 */
-		closefrom(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1);
+	if (close_range(first, ~0U, 0) == -1)	/* a kernel before 5.9 */
+		closefrom(first);
 #else
-	closefrom(ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1);
+	closefrom(first);
 #endif
 
 	if (child_limits(svc) == -1 || child_credentials(svc) == -1)

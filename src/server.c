@@ -451,7 +451,14 @@ svc_adopt(struct server *srv, struct svc *svc)
 			    l->text);
 			return -1;
 		}
-		l->bound = 1;
+		/*
+		 * forkd bound it to one address: that is every connection's
+		 * own, which saves each child a getsockname(2).  A socket
+		 * passed by the service manager may take connections to
+		 * other addresses (IP_TRANSPARENT): children ask it.
+		 */
+		l->local = !l->addr.wildcard &&
+		    !addr_unspecified((struct sockaddr *)&l->addr.ss);
 		log_info("service %s: listening on %s", svc->name, l->text);
 	}
 	return 0;
@@ -603,7 +610,7 @@ server_reload(struct server *srv)
 				epoll_ctl(srv->epfd, EPOLL_CTL_DEL, l->from->fd,
 				    NULL);
 			l->fd = l->from->fd;
-			l->bound = l->from->bound;
+			l->local = l->from->local;
 			l->from->fd = -1;
 			l->from->armed = 0;
 			l->from = NULL;
@@ -947,21 +954,13 @@ server_spawn(struct server *srv, struct listener *l, int fd,
     const struct sockaddr_storage *ss, uint64_t now)
 {
 	struct svc		*svc = l->svc;
-	const struct sockaddr_storage *local = NULL;
+	const struct sockaddr_storage *local = l->local ? &l->addr.ss : NULL;
 	struct epoll_event	 ev;
 	struct child		*c;
 	char			 peer[ADDR_STRLEN];
 	int			 ctl[2], error;
 	pid_t			 pid;
 
-	/*
-	 * A listener forkd bound to one address saves each child a
-	 * getsockname(2).  One passed by the service manager may take
-	 * connections to other addresses (IP_TRANSPARENT): it is asked.
-	 */
-	if (l->bound && !l->addr.wildcard &&
-	    !addr_unspecified((const struct sockaddr *)&l->addr.ss))
-		local = &l->addr.ss;
 
 	ctl[0] = ctl[1] = -1;
 	if (svc->conf->s.proxy != CONF_PROXY_OFF) {

@@ -28,7 +28,7 @@ struct listener {
 	char		 text[ADDR_STRLEN];
 	int		 armed;		/* in the epoll set */
 	int		 named;		/* passed under its service's name */
-	int		 bound;		/* bound by forkd to addr */
+	int		 local;		/* connections arrive on addr */
 	struct listener	*from;		/* taken over on reload */
 };
 
