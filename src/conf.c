@@ -1244,7 +1244,7 @@ conf_handler(struct parser *p, const struct keyword *kw)
 {
 	const char	*name = p->args[0];
 
-	if (builtin_find(name) == NULL) {
+	if (!builtin_known(name)) {
 		conf_err(p, "unknown handler %s", q(p, name));
 		return -1;
 	}
