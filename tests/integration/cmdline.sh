@@ -78,7 +78,7 @@ ok "-l exec: options after the handler belong to it"
 grep -q "max-children" "$tmp/err" || fail "bad -o not named: $(cat "$tmp/err")"
 ok "a bad -o exits 78"
 
-out=$("$FORKD" -n -f "$TESTS_SRCDIR/../etc/forkd.conf" 2>&1) ||
+out=$("$FORKD" -n -f "$TOP_SRCDIR/etc/forkd.conf" 2>&1) ||
     fail "the shipped etc/forkd.conf: $out"
 [ "$out" = "configuration OK" ] || fail "the shipped etc/forkd.conf: $out"
 ok "the shipped etc/forkd.conf is valid"

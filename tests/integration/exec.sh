@@ -18,7 +18,7 @@ p_sigfork=$(freeport)
 c=$(conf forkd.conf <<EOF2
 service fdcheck {
 	listen 127.0.0.1:$p_check
-	exec $TESTS_BUILDDIR/fdcheck "two words" 'single' "a\"quote" -c --x
+	exec $HELPERS/fdcheck "two words" 'single' "a\"quote" -c --x
 	env GREETING="hello world"
 	env EMPTY=
 	passenv KEEP_ME
@@ -62,7 +62,7 @@ SECRET=leak KEEP_ME=kept start_forkd -f "$c"
 trap - PIPE
 
 timeout 5 nc -d 127.0.0.1 "$p_check" >"$tmp/out" || fail "nc fdcheck"
-grep -qx "argv\[0\]=$TESTS_BUILDDIR/fdcheck" "$tmp/out" || fail "argv[0]"
+grep -qx "argv\[0\]=$HELPERS/fdcheck" "$tmp/out" || fail "argv[0]"
 grep -qx 'argv\[1\]=two words' "$tmp/out" || fail "argv[1]"
 grep -qx "argv\[2\]='single'" "$tmp/out" || fail "argv[2]: single quotes are plain characters"
 grep -qx 'argv\[3\]=a"quote' "$tmp/out" || fail "argv[3]"

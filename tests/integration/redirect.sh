@@ -11,10 +11,10 @@
 . "$TESTS_SRCDIR/lib.sh"
 need nc socat cmp
 
-: "${MODULES_BUILDDIR:?}" "${TESTMODS:?}"
+: "${MODULES_BUILDDIR:?}"
 redirect=$MODULES_BUILDDIR/redirect.so
 file=$MODULES_BUILDDIR/file.so
-nosplice=$TESTMODS/nosplice.so
+nosplice=$HELPERS/.libs/nosplice.so
 [ -f "$redirect" ] && [ -f "$file" ] && [ -f "$nosplice" ] ||
     fail "modules not built: $redirect $file $nosplice"
 

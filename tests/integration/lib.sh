@@ -2,14 +2,14 @@
 # talk to it with real clients.  Every process started here is ended by
 # its pid when the test exits.
 #
-# The test harness sets FORKD (the binary), TESTS_SRCDIR and
-# TESTS_BUILDDIR (where the helper programs are).
+# The test harness sets FORKD (the binary), TESTS_SRCDIR (where this file
+# and the tests are), HELPERS (where the helper programs are built) and
+# TOP_SRCDIR, TOP_BUILDDIR (the source and build trees).
 
 set -u
 
 : "${FORKD:?FORKD is not set; run the tests with make check}"
-: "${TESTS_BUILDDIR:?}"
-: "${TESTS_SRCDIR:?}"
+: "${TESTS_SRCDIR:?}" "${HELPERS:?}" "${TOP_SRCDIR:?}" "${TOP_BUILDDIR:?}"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/forkd-test.XXXXXX") || exit 99
 bg_pids=""
@@ -65,7 +65,7 @@ need() {
 }
 
 freeport() {
-	"$TESTS_BUILDDIR/freeport" || fail "no free port"
+	"$HELPERS/freeport" || fail "no free port"
 }
 
 # retry N CMD...: run CMD every 0.1 s until it succeeds, at most N times.

@@ -4,9 +4,9 @@
 
 . "$TESTS_SRCDIR/lib.sh"
 need nc
-: "${CC:?}" "${TOP_BUILDDIR:?}"
+: "${CC:?}"
 
-top=$TESTS_SRCDIR/..
+top=$TOP_SRCDIR
 inc=$top/include
 
 # The header alone, strictly.
