@@ -1,7 +1,9 @@
 /*
  * The built-in services of inetd, for TCP: echo (RFC 862), discard
- * (RFC 863), chargen (RFC 864), daytime (RFC 867) and time (RFC 868).
- * Each is a handler of the module interface, run in the child.
+ * (RFC 863), chargen (RFC 864), daytime (RFC 867) and time (RFC 868),
+ * and the table of every built-in, status and metrics (stats.c)
+ * included.  Each is a handler of the module interface, run in the
+ * child.
  */
 
 #include "config.h"
@@ -16,7 +18,7 @@
 #include <forkd/handler.h>
 
 #include "builtin.h"
-#include "report.h"
+#include "stats.h"
 
 #define BUFSIZE		16384
 
@@ -30,13 +32,27 @@ static int	chargen_handle(const struct forkd_conn *, void *);
 static int	daytime_handle(const struct forkd_conn *, void *);
 static int	time_handle(const struct forkd_conn *, void *);
 
-static const struct forkd_handler builtins[] = {
-	{ FORKD_HANDLER_ABI, "echo", buffer_init, echo_handle, NULL },
-	{ FORKD_HANDLER_ABI, "discard", buffer_init, discard_handle, NULL },
-	{ FORKD_HANDLER_ABI, "chargen", NULL, chargen_handle, NULL },
-	{ FORKD_HANDLER_ABI, "daytime", NULL, daytime_handle, NULL },
-	{ FORKD_HANDLER_ABI, "time", NULL, time_handle, NULL },
+static const struct forkd_handler echo_handler = {
+	FORKD_HANDLER_ABI, "echo", buffer_init, echo_handle, NULL
 };
+static const struct forkd_handler discard_handler = {
+	FORKD_HANDLER_ABI, "discard", buffer_init, discard_handle, NULL
+};
+static const struct forkd_handler chargen_handler = {
+	FORKD_HANDLER_ABI, "chargen", NULL, chargen_handle, NULL
+};
+static const struct forkd_handler daytime_handler = {
+	FORKD_HANDLER_ABI, "daytime", NULL, daytime_handle, NULL
+};
+static const struct forkd_handler time_handler = {
+	FORKD_HANDLER_ABI, "time", NULL, time_handle, NULL
+};
+
+#define BUILTIN_HANDLER(n)	&n##_handler,
+static const struct forkd_handler *const builtins[] = {
+	BUILTIN_NAMES(BUILTIN_HANDLER)
+};
+#undef BUILTIN_HANDLER
 
 const struct forkd_handler *
 builtin_find(const char *name)
@@ -44,9 +60,9 @@ builtin_find(const char *name)
 	size_t	i;
 
 	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		if (strcmp(builtins[i].name, name) == 0)
-			return &builtins[i];
-	return report_find(name);
+		if (strcmp(builtins[i]->name, name) == 0)
+			return builtins[i];
+	return NULL;
 }
 
 /*

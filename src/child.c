@@ -22,7 +22,7 @@
 #include "conf.h"
 #include "log.h"
 #include "proxy.h"
-#include "server.h"
+#include "master.h"
 
 /* Exit status of a child that could not get as far as its handler. */
 #define CHILD_SETUP_FAILED	126

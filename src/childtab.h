@@ -34,7 +34,7 @@ struct child {
 	union sockaddr_inet	 peer;
 	union sockaddr_inet	 client;	/* the original client */
 	int			 counted;	/* client in max-per-source */
-	int			 ctl;		/* PROXY protocol report, or -1 */
+	int			 report;	/* PROXY protocol report, or -1 */
 	uint64_t		 start;		/* monotonic ms */
 	uint64_t		 deadline;	/* timeout, monotonic ms */
 	int			 killed;	/* sent SIGTERM for it */

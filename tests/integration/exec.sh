@@ -8,6 +8,7 @@ need nc
 p_check=$(freeport)
 p_cat=$(freeport)
 p_err=$(freeport)
+p_errfork=$(freeport)
 p_nope=$(freeport)
 p_sh=$(freeport)
 p_wild=$(freeport)
@@ -27,6 +28,11 @@ service cat { listen 127.0.0.1:$p_cat; exec /bin/cat }
 service err {
 	listen 127.0.0.1:$p_err
 	exec /bin/sh -c "echo to-the-client; echo to-the-log >&2"
+}
+service errfork {
+	listen 127.0.0.1:$p_errfork
+	rlimit nofile 64
+	exec /bin/sh -c "printf 'no newline' >&2; /bin/sh -c 'echo from-a-grandchild >&2'; echo last >&2"
 }
 service nope { listen 127.0.0.1:$p_nope; exec /nonexistent/program }
 service sh {
@@ -124,8 +130,17 @@ ok "programs start with no signal blocked or ignored"
 
 out=$(timeout 5 nc -d 127.0.0.1 "$p_err")
 [ "$out" = to-the-client ] || fail "stderr reached the client: '$out'"
-retry 30 grep -q '^to-the-log$' "$tmp/forkd.log" || fail "stderr not in forkd's log"
-ok "a handler's stderr goes to forkd's log, not to the client"
+retry 30 grep -q '^service err: pid [0-9]*: to-the-log$' "$tmp/forkd.log" || fail "stderr not in forkd's log"
+# Forked this time; what the program starts is named after the child too,
+# and a line without its newline is not joined to another process's.
+timeout 5 nc -d 127.0.0.1 "$p_errfork" >/dev/null
+retry 30 grep -q '^service errfork: pid [0-9]*: last$' "$tmp/forkd.log" ||
+    fail "stderr of a forked child not in forkd's log"
+grep -q '^service errfork: pid [0-9]*: no newline$' "$tmp/forkd.log" ||
+    fail "a partial line was not logged on its own"
+grep -q '^service errfork: pid [0-9]*: from-a-grandchild$' "$tmp/forkd.log" ||
+    fail "a grandchild's stderr not named after the service"
+ok "a handler's stderr goes to forkd's log, named after its service and pid, not to the client"
 
 out=$(timeout 5 nc -d 127.0.0.1 "$p_nope")
 [ -z "$out" ] || fail "failed exec sent '$out'"

@@ -22,45 +22,48 @@
 
 #include "addr.h"
 #include "childtab.h"
+#include "clock.h"
 #include "conf.h"
-#include "report.h"
-#include "server.h"
+#include "counters.h"
+#include "stats.h"
 
 /* The longest HTTP request head metrics reads. */
 #define REQUEST_MAX		8192
 /* How long metrics waits for it when the service has no idle-timeout. */
 #define REQUEST_TIMEOUT_MS	10000
 
+static int	stats_init(int, char *[], void **);
 static int	status_handle(const struct forkd_conn *, void *);
 static int	metrics_handle(const struct forkd_conn *, void *);
 static int	send_stream(const struct forkd_conn *, char *, size_t);
 static int	read_request(const struct forkd_conn *, char *, size_t);
 static void	metric(FILE *, const char *, const char *, const char *);
 static void	series(FILE *, const struct server *, const char *,
-		    const char *, size_t);
+		    const char *, const char *, int);
 static void	label(FILE *, const char *);
 
-static const struct forkd_handler reports[] = {
-	{ FORKD_HANDLER_ABI, "status", NULL, status_handle, NULL },
-	{ FORKD_HANDLER_ABI, "metrics", NULL, metrics_handle, NULL },
+const struct forkd_handler status_handler = {
+	FORKD_HANDLER_ABI, "status", stats_init, status_handle, NULL
+};
+const struct forkd_handler metrics_handler = {
+	FORKD_HANDLER_ABI, "metrics", stats_init, metrics_handle, NULL
 };
 
-const struct forkd_handler *
-report_find(const char *name)
-{
-	size_t	i;
+static const struct server *stats_server;
 
-	for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
-		if (strcmp(reports[i].name, name) == 0)
-			return &reports[i];
-	return NULL;
+void
+stats_bind(const struct server *srv)
+{
+	stats_server = srv;
 }
 
-int
-report_handler(const struct forkd_handler *h)
+static int
+stats_init(int argc, char *argv[], void **state)
 {
-	return h >= &reports[0] &&
-	    h < &reports[sizeof(reports) / sizeof(reports[0])];
+	if (stats_server == NULL)
+		return -1;
+	*state = (void *)stats_server;
+	return 0;
 }
 
 /* Write what an open_memstream(3) gathered, and free it. */
@@ -83,7 +86,7 @@ status_handle(const struct forkd_conn *conn, void *state)
 	const struct listener	*l;
 	char			 peer[ADDR_STRLEN], *buf;
 	size_t			 len, i;
-	uint64_t		 now = now_ms();
+	uint64_t		 now = clock_ms();
 	int			 w = 7;	/* "service" */
 	FILE			*f;
 
@@ -98,23 +101,22 @@ status_handle(const struct forkd_conn *conn, void *state)
 	    (now - srv->started) / 1000, childtab_count(srv->children),
 	    srv->conf->max_children);
 
-	fprintf(f, "%-*s %6s %10s %7s %7s %7s %7s %7s %7s %7s %7s\r\n", w,
-	    "service", "live", "accepted", "acl", "source", "proxy", "fork",
-	    "rate", "emfile", "exec", "timeout");
-	TAILQ_FOREACH(svc, &srv->svcs, entry)
-		fprintf(f, "%-*s %6u %10" PRIu64 " %7" PRIu64 " %7" PRIu64
-		    " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64
-		    " %7" PRIu64 " %7" PRIu64 "\r\n", w, svc->name,
-		    svc->nchildren, svc->n.accepted, svc->n.refused_acl,
-		    svc->n.refused_source, svc->n.refused_proxy,
-		    svc->n.fork_failed, svc->n.rate_delayed, svc->n.emfile,
-		    svc->n.exec_failed, svc->n.timeout_killed);
-	fprintf(f, "\r\nrefused: acl by allow/deny, source over "
-	    "max-per-source, proxy by the PROXY protocol\r\n"
-	    "(proxy-from, no valid header), fork when fork(2) failed;\r\n"
-	    "rate: times a client waited for the rate limit; emfile: times "
-	    "accept(2)\r\nran out of descriptors; exec: programs that could "
-	    "not be run; timeout: children\r\nkilled by timeout.\r\n");
+	fprintf(f, "%-*s %6s", w, "service", "live");
+	for (i = 0; i < COUNT_MAX; i++)
+		fprintf(f, " %*s", i == COUNT_ACCEPTED ? 10 : 7,
+		    counters[i].column);
+	fputs("\r\n", f);
+	TAILQ_FOREACH(svc, &srv->svcs, entry) {
+		fprintf(f, "%-*s %6u", w, svc->name, svc->nchildren);
+		for (i = 0; i < COUNT_MAX; i++)
+			fprintf(f, " %*" PRIu64, i == COUNT_ACCEPTED ? 10 : 7,
+			    svc->n[i]);
+		fputs("\r\n", f);
+	}
+	fputs("\r\n", f);
+	for (i = 0; i < COUNT_MAX; i++)
+		fprintf(f, "%s: %s\r\n", counters[i].column,
+		    counters[i].dump);
 
 	fprintf(f, "\r\n%-*s %-47s %s\r\n", w, "service", "listener",
 	    "state");
@@ -182,67 +184,30 @@ label(FILE *f, const char *s)
 	}
 }
 
-#define COUNTER(field)	offsetof(struct svc_counters, field)
-
-/*
- * The per-service counters; rows of one metric are together, and the
- * first of them carries its help text.
- */
-static const struct {
-	const char	*name;
-	const char	*labels;
-	size_t		 field;
-	const char	*help;
-} counters[] = {
-	{ "forkd_connections_accepted_total", "", COUNTER(accepted),
-	    "Connections accepted." },
-	{ "forkd_connections_refused_total", ",reason=\"acl\"",
-	    COUNTER(refused_acl), "Connections closed unserved: by "
-	    "allow/deny, over max-per-source, by the PROXY protocol "
-	    "(proxy-from, no valid header), or when fork failed." },
-	{ "forkd_connections_refused_total", ",reason=\"max_per_source\"",
-	    COUNTER(refused_source), NULL },
-	{ "forkd_connections_refused_total", ",reason=\"proxy\"",
-	    COUNTER(refused_proxy), NULL },
-	{ "forkd_connections_refused_total", ",reason=\"fork\"",
-	    COUNTER(fork_failed), NULL },
-	{ "forkd_rate_delayed_total", "", COUNTER(rate_delayed),
-	    "Times a client waited in the backlog for the rate limit." },
-	{ "forkd_accept_emfile_total", "", COUNTER(emfile),
-	    "Times accept ran out of descriptors or memory and accepting "
-	    "paused." },
-	{ "forkd_children_exited_total", ",result=\"ok\"", COUNTER(exit_ok),
-	    "Children ended, with status 0 or otherwise." },
-	{ "forkd_children_exited_total", ",result=\"error\"",
-	    COUNTER(exit_error), NULL },
-	{ "forkd_exec_failures_total", "", COUNTER(exec_failed),
-	    "exec children whose program could not be run." },
-	{ "forkd_timeout_kills_total", "", COUNTER(timeout_killed),
-	    "Children killed over their timeout." },
-};
-
 static void
 metric(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* One series per service. */
+/*
+ * One series per service: counter i, or the live children for -1; label
+ * and value, unless NULL, add a label of the series.
+ */
 static void
 series(FILE *f, const struct server *srv, const char *name,
-    const char *labels, size_t field)
+    const char *lname, const char *lvalue, int i)
 {
 	const struct svc	*svc;
-	uint64_t		 v;
 
 	TAILQ_FOREACH(svc, &srv->svcs, entry) {
-		if (field == SIZE_MAX)
-			v = svc->nchildren;
-		else
-			memcpy(&v, (const char *)&svc->n + field, sizeof(v));
 		fprintf(f, "%s{service=\"", name);
 		label(f, svc->name);
-		fprintf(f, "\"%s} %" PRIu64 "\n", labels, v);
+		fputc('"', f);
+		if (lname != NULL)
+			fprintf(f, ",%s=\"%s\"", lname, lvalue);
+		fprintf(f, "} %" PRIu64 "\n", i == -1 ?
+		    (uint64_t)svc->nchildren : svc->n[i]);
 	}
 }
 
@@ -268,19 +233,19 @@ metrics_handle(const struct forkd_conn *conn, void *state)
 	metric(f, "forkd_uptime_seconds", "gauge",
 	    "Seconds since forkd started.");
 	fprintf(f, "forkd_uptime_seconds %" PRIu64 "\n",
-	    (now_ms() - srv->started) / 1000);
+	    (clock_ms() - srv->started) / 1000);
 	metric(f, "forkd_children_max", "gauge",
 	    "The global max-children.");
 	fprintf(f, "forkd_children_max %u\n", srv->conf->max_children);
 
 	metric(f, "forkd_children", "gauge", "Live children.");
-	series(f, srv, "forkd_children", "", SIZE_MAX);
-	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+	series(f, srv, "forkd_children", NULL, NULL, -1);
+	for (i = 0; i < COUNT_MAX; i++) {
 		if (counters[i].help != NULL)
-			metric(f, counters[i].name, "counter",
+			metric(f, counters[i].metric, "counter",
 			    counters[i].help);
-		series(f, srv, counters[i].name, counters[i].labels,
-		    counters[i].field);
+		series(f, srv, counters[i].metric, counters[i].label,
+		    counters[i].value, (int)i);
 	}
 out:
 	if (fclose(f) == EOF)

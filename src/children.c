@@ -1,0 +1,377 @@
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "child.h"
+#include "children.h"
+#include "childtab.h"
+#include "clock.h"
+#include "conf.h"
+#include "exec.h"
+#include "log.h"
+#include "srctab.h"
+#include "stderr.h"
+#include "svc.h"
+
+/* Pause after fork(2) fails. */
+#define BACKOFF_MS		100
+/* From SIGTERM to SIGKILL for a child over its timeout. */
+#define TIMEOUT_GRACE_MS	1000
+
+static void	children_verdict(struct server *, struct child *, int);
+static void	children_ended(struct server *, pid_t, int, uint64_t);
+
+void
+children_start(struct server *srv, struct listener *l, int fd,
+    const struct sockaddr_storage *ss, uint64_t now)
+{
+	struct svc		*svc = l->svc;
+	const struct sockaddr_storage *local = l->own_addr ? &l->addr.ss :
+				    NULL;
+	struct epoll_event	 ev;
+	struct child		*c;
+	char			 peer[ADDR_STRLEN];
+	int			 report[2], error;
+	pid_t			 pid;
+
+	report[0] = report[1] = -1;
+	if (svc->conf->s.proxy != CONF_PROXY_OFF) {
+		/* svc_accept made it. */
+		report[0] = srv->spare[0];
+		report[1] = srv->spare[1];
+		srv->spare[0] = srv->spare[1] = -1;
+	}
+	/* Counted first, so that a status child sees its own connection. */
+	svc->n[COUNT_ACCEPTED]++;
+	if (svc->spawn) {
+		if ((error = exec_spawn(svc->state, svc->name, fd,
+		    (const struct sockaddr *)ss, (const struct sockaddr *)local,
+		    srv->errw, &pid)) != 0 &&
+		    error != EAGAIN && error != ENOMEM) {
+			errno = error;
+			log_warn("service %s: exec %s", svc->name,
+			    svc->conf->argv[0]);
+			close(fd);
+			svc->n[COUNT_EXEC_FAILED]++;
+			return;
+		}
+		if (error != 0)
+			pid = -1;
+		else
+			goto started;
+	} else
+		pid = fork();
+	switch (pid) {
+	case -1:
+		/* Back off this service only; the others go on. */
+		log_warn("service %s: fork, closing the connection from %s",
+		    svc->name, addr_str((const struct sockaddr *)ss, 0, peer));
+		close(fd);
+		if (report[0] != -1) {
+			close(report[0]);
+			close(report[1]);
+		}
+		svc->n[COUNT_ACCEPTED]--;
+		svc->n[COUNT_FORK_FAILED]++;
+		svc_pause(srv, svc, now + BACKOFF_MS);
+		return;
+	case 0:
+		child_run(svc, fd, ss, local, report[1], srv->errw);
+	}
+started:
+	close(fd);
+	if (report[1] != -1)
+		close(report[1]);
+	if ((c = childtab_add(srv->children, pid)) == NULL) {
+		/* Cannot happen: svc_accept checked for room. */
+		log_warnx("service %s: child %ld not tracked, killed",
+		    svc->name, (long)pid);
+		if (report[0] != -1)
+			close(report[0]);
+		kill(pid, SIGKILL);
+		return;
+	}
+	if (++svc->nchildren == svc->max_children)
+		srv->nfull++;
+	c->svc = svc;
+	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
+	c->client = c->peer;
+	c->start = now;
+	c->report = report[0];
+	if (c->report != -1) {
+		/* The child reports the original client; counted then. */
+		ev.events = EPOLLIN;
+		ev.data.u64 = (uint64_t)pid;
+		if (epoll_ctl(srv->report_ep, EPOLL_CTL_ADD, c->report, &ev) ==
+		    -1) {
+			log_warn("service %s: epoll_ctl", svc->name);
+			close(c->report);
+			c->report = -1;
+		}
+	} else if (svc->sources != NULL) {
+		if (srctab_add(svc->sources, (const struct sockaddr *)ss) != 0)
+			c->counted = 1;
+		else
+			log_warnx("service %s: per-source table full",
+			    svc->name);
+	}
+	if (svc->conf->s.timeout != 0) {
+		c->deadline = now + svc->conf->s.timeout;
+		if (srv->next_deadline == 0 || c->deadline < srv->next_deadline)
+			srv->next_deadline = c->deadline;
+	}
+	if (log_verbose())
+		log_debug("service %s: accepted %s, pid %ld", svc->name,
+		    addr_str((const struct sockaddr *)ss, 0, peer), (long)pid);
+}
+
+int
+children_report_pair(int report[2])
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) ==
+	    -1)
+		return -1;
+	if (fcntl(report[0], F_SETFL, O_NONBLOCK) == -1) {
+		close(report[0]);
+		close(report[1]);
+		return -1;
+	}
+	return 0;
+}
+
+void
+children_reports(struct server *srv)
+{
+	struct epoll_event	 evs[64];
+	struct child		*c;
+	int			 i, n;
+
+	n = epoll_wait(srv->report_ep, evs, 64, 0);
+	for (i = 0; i < n; i++) {
+		if ((c = childtab_find(srv->children, (pid_t)evs[i].data.u64))
+		    == NULL || c->report == -1)
+			continue;
+		children_verdict(srv, c, 1);
+	}
+}
+
+/* Stop listening to a child's report, and close the master's end. */
+static void
+children_report_close(struct server *srv, struct child *c)
+{
+	/* The child's copy may still be open: unregister, then close. */
+	epoll_ctl(srv->report_ep, EPOLL_CTL_DEL, c->report, NULL);
+	close(c->report);
+	c->report = -1;
+}
+
+/*
+ * The header a child read: allow/deny and max-per-source apply to the
+ * original client, who is counted from now on.  One report per child;
+ * anything else ends the exchange.  may_reap: the child is alive, and
+ * children that ended may be reaped to make room for its client.
+ */
+static void
+children_verdict(struct server *srv, struct child *c, int may_reap)
+{
+	struct ctl_report	 r;
+	struct svc		*svc = c->svc;
+	enum refusal		 why = REFUSE_NONE;
+	ssize_t			 n;
+	pid_t			 pid = c->pid;
+	char			 verdict = CTL_ALLOW;
+	char			 peer[ADDR_STRLEN], via[ADDR_STRLEN];
+
+	n = recv(c->report, &r, sizeof(r), MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != (ssize_t)sizeof(r) || !r.ok) {
+		/* No valid header; the child said why in the log. */
+		if (n == (ssize_t)sizeof(r))
+			svc->n[COUNT_REFUSED_PROXY]++;
+		children_report_close(srv, c);
+		return;
+	}
+	if (!r.local &&
+	    (r.src.ss_family == AF_INET || r.src.ss_family == AF_INET6))
+		memcpy(&c->client, &r.src,
+		    addr_len((struct sockaddr *)&r.src));
+	/* A retired service's children finish under the old rules. */
+	if (svc->conf != NULL) {
+		why = svc_check_client(svc, (struct sockaddr *)&c->client);
+		if (why == REFUSE_SOURCE && may_reap) {
+			/*
+			 * Children that ended, not yet reaped, free slots.
+			 * This one may be among them: its slot is then gone,
+			 * and its report closed with it.
+			 */
+			children_reap(srv);
+			if ((c = childtab_find(srv->children, pid)) == NULL)
+				return;
+			why = svc_check_client(svc,
+			    (struct sockaddr *)&c->client);
+		}
+	}
+	if (why != REFUSE_NONE) {
+		verdict = CTL_REFUSE;
+		svc_count_refusal(svc, (struct sockaddr *)&c->client,
+		    (struct sockaddr *)&c->peer, why);
+	} else {
+		if (svc->sources != NULL && srctab_add(svc->sources,
+		    (struct sockaddr *)&c->client) != 0)
+			c->counted = 1;
+		if (log_verbose())
+			log_debug("service %s: pid %ld: client %s via %s",
+			    svc->name, (long)c->pid, addr_str((struct sockaddr *)
+			    &c->client, 0, peer), addr_str((struct sockaddr *)
+			    &c->peer, 0, via));
+	}
+	(void)send(c->report, &verdict, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	children_report_close(srv, c);
+}
+
+/* Account for one child that has ended. */
+static void
+children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
+{
+	struct child	*c;
+	struct svc	*svc;
+	char		 peer[ADDR_STRLEN];
+	int		 was_full;
+
+	if ((c = childtab_find(srv->children, pid)) == NULL)
+		return;
+	svc = c->svc;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		svc->n[COUNT_EXIT_OK]++;
+	else
+		svc->n[COUNT_EXIT_ERROR]++;
+	if (svc->exec && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == EXEC_FAILED)
+		svc->n[COUNT_EXEC_FAILED]++;
+	/* A report sent just before the child ended still counts. */
+	if (c->report != -1)
+		children_verdict(srv, c, 0);
+	if (c->report != -1)
+		children_report_close(srv, c);
+	if (c->counted)
+		srctab_del(svc->sources, (struct sockaddr *)&c->client);
+	/* Its last words, without a newline, under its name. */
+	if (srv->errlen > 0 && srv->errpid == pid)
+		stderr_flush(srv);
+	if (log_verbose()) {
+		addr_str((struct sockaddr *)&c->client, 0, peer);
+		if (WIFSIGNALED(status))
+			log_debug("service %s: pid %ld (%s) killed by signal "
+			    "%d after %" PRIu64 " ms", svc->name, (long)pid,
+			    peer, WTERMSIG(status), now - c->start);
+		else
+			log_debug("service %s: pid %ld (%s) exited %d after %"
+			    PRIu64 " ms", svc->name, (long)pid, peer,
+			    WEXITSTATUS(status), now - c->start);
+	}
+	was_full = svc->max_children != 0 &&
+	    svc->nchildren >= svc->max_children;
+	svc->nchildren--;
+	if (svc->conf != NULL && was_full &&
+	    svc->nchildren < svc->max_children)
+		srv->nfull--;
+	childtab_del(srv->children, c);
+	if (svc->conf == NULL) {
+		if (svc->nchildren == 0) {
+			TAILQ_REMOVE(&srv->retired, svc, entry);
+			svc_release(srv, svc);
+		}
+	} else if (was_full)
+		svc_update(srv, svc, now);
+}
+
+void
+children_reap(struct server *srv)
+{
+	pid_t		 pid;
+	int		 status, was_full;
+	uint64_t	 now = clock_ms();
+
+	/* What they wrote last is logged under their name. */
+	stderr_read(srv);
+	was_full = childtab_count(srv->children) >= srv->conf->max_children;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		children_ended(srv, pid, status, now);
+	if (was_full && childtab_count(srv->children) < srv->conf->max_children)
+		svcs_update(srv, now);
+}
+
+int
+children_wait(struct server *srv)
+{
+	pid_t	pid;
+	int	status;
+
+	stderr_read(srv);
+	if ((pid = waitpid(-1, &status, 0)) == -1)
+		return -1;
+	children_ended(srv, pid, status, clock_ms());
+	return 0;
+}
+
+/*
+ * Children over their service's timeout get SIGTERM, and SIGKILL a second
+ * later.  The table is walked only when the earliest deadline has passed.
+ */
+void
+children_timeouts(struct server *srv, uint64_t now)
+{
+	struct child	*c = NULL;
+	struct svc	*svc;
+	uint64_t	 next = 0;
+
+	if (srv->next_deadline == 0 || now < srv->next_deadline)
+		return;
+	while ((c = childtab_next(srv->children, c)) != NULL) {
+		if (c->deadline == 0)
+			continue;
+		if (c->deadline <= now) {
+			svc = c->svc;
+			if (!c->killed) {
+				log_warnx("service %s: pid %ld over its "
+				    "timeout, terminating", svc->name,
+				    (long)c->pid);
+				svc->n[COUNT_TIMEOUT_KILLED]++;
+				if (kill(-c->pid, SIGTERM) == -1)
+					kill(c->pid, SIGTERM);
+				c->killed = 1;
+				c->deadline = now + TIMEOUT_GRACE_MS;
+			} else {
+				if (kill(-c->pid, SIGKILL) == -1)
+					kill(c->pid, SIGKILL);
+				c->deadline = 0;
+				continue;
+			}
+		}
+		if (next == 0 || c->deadline < next)
+			next = c->deadline;
+	}
+	srv->next_deadline = next;
+}
+
+void
+children_kill(struct server *srv, int sig)
+{
+	struct child	*c = NULL;
+
+	while ((c = childtab_next(srv->children, c)) != NULL)
+		if (kill(-c->pid, sig) == -1)
+			kill(c->pid, sig);
+}

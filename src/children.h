@@ -1,0 +1,45 @@
+/*
+ * The master's side of its children: starting one per connection,
+ * reaping, timeouts, and the PROXY protocol report channel through which
+ * a child tells the master who the original client is.
+ */
+
+#ifndef FORKD_CHILDREN_H
+#define FORKD_CHILDREN_H
+
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+#include "master.h"
+
+/*
+ * Serve the connection on fd, accepted on l, in a new child: forked, or
+ * spawned for exec services that allow it.  fd is closed in the master.
+ * A failure closes the connection and pauses the service.
+ */
+void	children_start(struct server *, struct listener *, int fd,
+	    const struct sockaddr_storage *peer, uint64_t now);
+
+/*
+ * A socket pair for a child's PROXY protocol report, made before the
+ * accept: [0] the master's, non-blocking, [1] the child's.
+ */
+int	children_report_pair(int [2]);
+
+/* Read the PROXY protocol reports that have come in. */
+void	children_reports(struct server *);
+
+/* Reap every child that has ended, without waiting. */
+void	children_reap(struct server *);
+
+/* Wait for one child to end, and account for it; -1 when none is left. */
+int	children_wait(struct server *);
+
+/* Signal the children over their timeout. */
+void	children_timeouts(struct server *, uint64_t now);
+
+/* Send sig to every child's process group. */
+void	children_kill(struct server *, int sig);
+
+#endif /* FORKD_CHILDREN_H */

@@ -1,0 +1,93 @@
+/*
+ * The master's data: services, their listeners, and the server that
+ * holds them with the children.  Types only: the functions that work on
+ * them are declared in svc.h, children.h, reload.h and server.h.
+ *
+ * Whether a listener is in the epoll set is decided in one place,
+ * svc_update(), from the state below: the server stopping or starved of
+ * descriptors, the service paused (rate, fork back-off, accept errors),
+ * and room for a child in the service and in the table.
+ */
+
+#ifndef FORKD_MASTER_H
+#define FORKD_MASTER_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+#include <forkd/handler.h>
+
+#include "addr.h"
+#include "counters.h"
+#include "module.h"
+#include "rate.h"
+
+struct childtab;
+struct conf;
+struct conf_service;
+struct srctab;
+
+struct listener {
+	int		 fd;
+	struct svc	*svc;
+	struct addr	 addr;
+	char		 text[ADDR_STRLEN];
+	int		 armed;		/* in the epoll set */
+	int		 named;		/* passed under its service's name */
+	int		 own_addr;	/* addr is every connection's own */
+	struct listener	*from;		/* taken over on reload */
+};
+
+struct svc {
+	TAILQ_ENTRY(svc)	 entry;
+	char			*name;
+	struct conf_service	*conf;		/* NULL once retired */
+	unsigned int		 max_children;	/* 0: no limit */
+	unsigned int		 max_per_source; /* 0: no limit */
+	const struct forkd_handler *handler;
+	void			*state;
+	struct module		 module;	/* a module service's */
+	int			 exec;		/* an exec service */
+	int			 spawn;		/* its children posix_spawn()ed */
+	struct listener		*listeners;
+	size_t			 nlisteners;
+	unsigned int		 nchildren;
+	struct srctab		*sources;	/* with max_per_source */
+	struct rate		 rate;
+	int			 rated;		/* has a rate */
+	int			 rate_paused;	/* since the bucket ran dry */
+	unsigned int		 accept_failed;	/* accept errors in a row */
+	uint64_t		 paused_until;	/* rate or fork back-off */
+	uint64_t		 n[COUNT_MAX];	/* counters.h */
+};
+
+TAILQ_HEAD(svcs, svc);
+
+struct server {
+	struct conf		*conf;
+	const char		*conf_path;	/* NULL in one-shot mode */
+	struct svcs		 svcs;
+	struct svcs		 retired;	/* removed, children live on */
+	struct childtab		*children;
+	int			 epfd;
+	int			 sigfd;
+	int			 report_ep;	/* epoll of PROXY reports */
+	int			 errfd;		/* children's stderr, or -1 */
+	int			 errw;		/* its write end, their fd 2 */
+	char			 errbuf[1024];	/* a partial line of it */
+	size_t			 errlen;
+	pid_t			 errpid;	/* who wrote errbuf */
+	int			 spare[2];	/* a report pair, made ahead */
+	uint64_t		 resume_at;	/* descriptor back-off */
+	unsigned int		 starved;	/* such back-offs in a row */
+	unsigned int		 nfull;		/* services at max-children */
+	int			 chld_wake;	/* SIGCHLD in the signalfd */
+	uint64_t		 svc_resume_at;	/* earliest svc paused_until */
+	uint64_t		 next_deadline;	/* earliest child timeout */
+	uint64_t		 started;
+	int			 stopping;
+};
+
+#endif /* FORKD_MASTER_H */

@@ -1,0 +1,516 @@
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <forkd/handler.h>
+
+#include "addr.h"
+#include "builtin.h"
+#include "children.h"
+#include "childtab.h"
+#include "cidr.h"
+#include "clock.h"
+#include "conf.h"
+#include "exec.h"
+#include "log.h"
+#include "module.h"
+#include "rate.h"
+#include "srctab.h"
+#include "svc.h"
+
+/* Connections taken from one listener per wakeup, for fairness. */
+#define ACCEPT_BATCH	64
+/* Pause after running out of descriptors or processes. */
+#define BACKOFF_MS	100
+
+static void	svc_warnx(const struct conf_service *, const char *, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
+static int	svc_spawnable(const struct conf_settings *);
+static int	svc_room(const struct server *, const struct svc *);
+static void	svc_arm(struct server *, struct svc *, int);
+static int	svc_backlogged(const struct svc *);
+static void	svc_starve(struct server *, struct svc *, struct listener *,
+		    const char *, uint64_t);
+static enum refusal svc_check(const struct svc *, const struct sockaddr *);
+static void	svc_refuse(struct svc *, int, const struct sockaddr *,
+		    enum refusal);
+
+/*
+ * Whether an exec service's children need nothing that only a fork can
+ * set up (credentials, chroot, limits, a PROXY protocol header), and so
+ * can be spawned without copying the master.
+ */
+static int
+svc_spawnable(const struct conf_settings *s)
+{
+	int	i;
+
+#ifndef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
+	return 0;
+#endif
+	if (s->user != NULL || s->group != NULL || s->chroot != NULL ||
+	    s->proxy != CONF_PROXY_OFF)
+		return 0;
+	for (i = 0; i < CONF_RLIMIT_MAX; i++)
+		if (s->rlimit[i].set)
+			return 0;
+	return 1;
+}
+
+/* A message about a service's handler, as file:line: message. */
+static void
+svc_warnx(const struct conf_service *cs, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cs->hline > 0)
+		log_warnx("%s:%d: %s", cs->hfile, cs->hline, msg);
+	else
+		log_warnx("%s: %s", cs->hfile, msg);
+}
+
+int
+svc_prepare(struct svc *svc)
+{
+	struct conf_service	*cs = svc->conf;
+	char			 err[256];
+
+	switch (cs->kind) {
+	case CONF_HANDLER_BUILTIN:
+		svc->handler = builtin_find(cs->argv[0]);
+		break;
+	case CONF_HANDLER_EXEC:
+		svc->handler = &exec_handler;
+		svc->exec = 1;
+		svc->spawn = svc_spawnable(&cs->s);
+		if (exec_prepare(cs, &svc->state) == -1) {
+			log_warn("service %s", svc->name);
+			return -1;
+		}
+		return 0;
+	case CONF_HANDLER_MODULE:
+		if (module_open(cs->argv[0], &svc->module, err,
+		    sizeof(err)) == -1) {
+			svc_warnx(cs, "module %s: %s", cs->argv[0], err);
+			return -1;
+		}
+		svc->handler = svc->module.handler;
+		break;
+	}
+	if (svc->handler == NULL) {
+		log_warnx("service %s: no handler \"%s\"", svc->name,
+		    cs->argv[0]);
+		return -1;
+	}
+	if (svc->handler->init != NULL &&
+	    svc->handler->init(cs->argc, cs->argv, &svc->state) != 0) {
+		if (cs->kind == CONF_HANDLER_MODULE)
+			svc_warnx(cs, "module %s: init failed", cs->argv[0]);
+		else
+			log_warnx("service %s: handler %s failed to start",
+			    svc->name, svc->handler->name);
+		/* No fini for what did not start. */
+		svc->handler = NULL;
+		svc->state = NULL;
+		module_close(&svc->module);
+		return -1;
+	}
+	return 0;
+}
+
+struct svc *
+svc_new(struct conf_service *cs, size_t sources)
+{
+	struct svc	*svc;
+
+	if ((svc = calloc(1, sizeof(*svc))) == NULL ||
+	    (svc->name = strdup(cs->name)) == NULL) {
+		log_warn("service %s", cs->name);
+		free(svc);
+		return NULL;
+	}
+	svc->conf = cs;
+	svc->module.fd = -1;
+	svc->max_children = cs->s.max_children;
+	svc->max_per_source = cs->s.max_per_source;
+	if (svc->max_per_source != 0 &&
+	    (svc->sources = srctab_new(sources, arc4random() |
+	    (uint64_t)arc4random() << 32)) == NULL) {
+		log_warn("service %s", cs->name);
+		free(svc->name);
+		free(svc);
+		return NULL;
+	}
+	if (cs->s.rate != 0) {
+		rate_init(&svc->rate, cs->s.rate, cs->s.rate_ms,
+		    cs->s.rate_burst);
+		svc->rated = 1;
+	}
+	return svc;
+}
+
+void
+svc_retire(struct server *srv, struct svc *svc)
+{
+	size_t	i;
+
+	/* Out of the epoll set first: a child may share the socket. */
+	svc_arm(srv, svc, 0);
+	for (i = 0; i < svc->nlisteners; i++) {
+		if (svc->listeners[i].fd != -1)
+			close(svc->listeners[i].fd);
+		svc->listeners[i].fd = -1;
+		svc->listeners[i].armed = 0;
+	}
+	if (svc->handler == &exec_handler)
+		exec_release(svc->state);
+	else if (svc->handler != NULL && svc->handler->fini != NULL)
+		svc->handler->fini(svc->state);
+	module_close(&svc->module);
+	svc->handler = NULL;
+	svc->state = NULL;
+	svc->conf = NULL;
+}
+
+void
+svc_release(struct server *srv, struct svc *svc)
+{
+	if (svc->conf != NULL)
+		svc_retire(srv, svc);
+	srctab_free(svc->sources);
+	free(svc->listeners);
+	free(svc->name);
+	free(svc);
+}
+
+struct svc *
+svcs_find(struct svcs *list, const char *name)
+{
+	struct svc	*svc;
+
+	TAILQ_FOREACH(svc, list, entry)
+		if (strcmp(svc->name, name) == 0)
+			return svc;
+	return NULL;
+}
+
+/* Whether the table and the service have room for one more child. */
+static int
+svc_room(const struct server *srv, const struct svc *svc)
+{
+	size_t	n = childtab_count(srv->children);
+
+	if (n >= srv->conf->max_children || n >= childtab_cap(srv->children))
+		return 0;
+	return svc->max_children == 0 || svc->nchildren < svc->max_children;
+}
+
+void
+svc_update(struct server *srv, struct svc *svc, uint64_t now)
+{
+	svc_arm(srv, svc, svc->conf != NULL && !srv->stopping &&
+	    srv->resume_at == 0 && svc->paused_until <= now &&
+	    svc_room(srv, svc));
+}
+
+void
+svcs_update(struct server *srv, uint64_t now)
+{
+	struct svc	*svc;
+
+	TAILQ_FOREACH(svc, &srv->svcs, entry)
+		svc_update(srv, svc, now);
+}
+
+static void
+svc_arm(struct server *srv, struct svc *svc, int on)
+{
+	struct epoll_event	 ev;
+	struct listener		*l;
+	size_t			 i;
+
+	for (i = 0; i < svc->nlisteners; i++) {
+		l = &svc->listeners[i];
+		if (l->armed == on || l->fd == -1)
+			continue;
+		ev.events = EPOLLIN;
+		ev.data.ptr = l;
+		if (epoll_ctl(srv->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    l->fd, &ev) == -1)
+			log_warn("service %s: epoll_ctl %s", svc->name,
+			    l->text);
+		else
+			l->armed = on;
+	}
+}
+
+void
+svc_pause(struct server *srv, struct svc *svc, uint64_t until)
+{
+	svc->paused_until = until;
+	if (srv->svc_resume_at == 0 || until < srv->svc_resume_at)
+		srv->svc_resume_at = until;
+	svc_arm(srv, svc, 0);
+}
+
+/* Whether a client waits in the backlog of one of the listeners. */
+static int
+svc_backlogged(const struct svc *svc)
+{
+	struct pollfd	pfd;
+	size_t		i;
+
+	for (i = 0; i < svc->nlisteners; i++) {
+		if ((pfd.fd = svc->listeners[i].fd) == -1)
+			continue;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) == 1)
+			return 1;
+	}
+	return 0;
+}
+
+void
+svcs_resume(struct server *srv, uint64_t now)
+{
+	struct svc	*svc;
+
+	srv->svc_resume_at = 0;
+	TAILQ_FOREACH(svc, &srv->svcs, entry) {
+		if (svc->paused_until == 0)
+			continue;
+		if (svc->paused_until <= now) {
+			svc->paused_until = 0;
+			/* Only a client already waiting waited for the rate. */
+			if (svc->rate_paused && !svc_backlogged(svc))
+				svc->rate_paused = 0;
+			svc_update(srv, svc, now);
+		} else if (srv->svc_resume_at == 0 ||
+		    svc->paused_until < srv->svc_resume_at)
+			srv->svc_resume_at = svc->paused_until;
+	}
+}
+
+void
+svc_accept(struct server *srv, struct listener *l)
+{
+	struct sockaddr_storage	 ss;
+	struct svc		*svc = l->svc;
+	socklen_t		 len;
+	uint64_t		 now = clock_ms(), wait;
+	char			 peer[ADDR_STRLEN];
+	enum refusal		 why;
+	int			 fd, i;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		if (srv->stopping || srv->resume_at != 0 ||
+		    svc->paused_until > now || !svc_room(srv, svc)) {
+			if (childtab_count(srv->children) >=
+			    srv->conf->max_children)
+				svcs_update(srv, now);
+			else
+				svc_update(srv, svc, now);
+			return;
+		}
+		/* No token: the clients wait in the backlog until one is due. */
+		if (svc->rated && (wait = rate_wait(&svc->rate, now)) > 0) {
+			svc->rate_paused = 1;
+			svc_pause(srv, svc, now + wait);
+			return;
+		}
+		/*
+		 * A proxied connection needs a report pair, made before the
+		 * accept: out of descriptors, the client stays in the backlog.
+		 */
+		if (svc->conf->s.proxy != CONF_PROXY_OFF &&
+		    srv->spare[0] == -1 &&
+		    children_report_pair(srv->spare) == -1) {
+			svc_starve(srv, svc, l, "socketpair", now);
+			return;
+		}
+		len = sizeof(ss);
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_CLOEXEC);
+		if (fd == -1) {
+			switch (errno) {
+			case EAGAIN:
+				svc->rate_paused = 0;
+				return;
+			case EINTR:
+			case ECONNABORTED:
+			/* Network errors accept(2) passes on from the client. */
+			case EPROTO:
+			case ENETDOWN:
+			case ENOPROTOOPT:
+			case EHOSTDOWN:
+			case ENONET:
+			case EHOSTUNREACH:
+			case EOPNOTSUPP:
+			case ENETUNREACH:
+				continue;
+			case EMFILE:
+			case ENFILE:
+			case ENOBUFS:
+			case ENOMEM:
+				svc_starve(srv, svc, l, "accept", now);
+				return;
+			default:
+				/* Not a passing condition: no busy loop. */
+				if (svc->accept_failed++ == 0)
+					log_warn("service %s: accept on %s, "
+					    "pausing", svc->name, l->text);
+				svc_pause(srv, svc, now + BACKOFF_MS);
+				return;
+			}
+		}
+		svc->accept_failed = 0;
+		if (srv->starved != 0) {
+			log_info("service %s: accepting again, after %u "
+			    "pauses out of descriptors", svc->name,
+			    srv->starved);
+			srv->starved = 0;
+		}
+		if (svc->rated) {
+			rate_take(&svc->rate, now);
+			if (svc->rate_paused) {
+				/* A client waited in the backlog for this. */
+				svc->rate_paused = 0;
+				svc->n[COUNT_RATE_DELAYED]++;
+				if (log_verbose())
+					log_debug("service %s: %s waited for "
+					    "the rate limit", svc->name,
+					    addr_str((struct sockaddr *)&ss, 0,
+					    peer));
+			}
+		}
+		why = svc_check(svc, (struct sockaddr *)&ss);
+		if (why == REFUSE_SOURCE) {
+			/* Children that ended, not yet reaped, free slots. */
+			children_reap(srv);
+			why = svc_check(svc, (struct sockaddr *)&ss);
+		}
+		if (why != REFUSE_NONE) {
+			svc_refuse(svc, fd, (struct sockaddr *)&ss, why);
+			continue;
+		}
+		children_start(srv, l, fd, &ss, now);
+	}
+}
+
+/*
+ * Out of descriptors or memory: stop accepting everywhere for a moment,
+ * the clients waiting in the backlog.  Logged once until it is over.
+ */
+static void
+svc_starve(struct server *srv, struct svc *svc, struct listener *l,
+    const char *what, uint64_t now)
+{
+	if (srv->starved++ == 0)
+		log_warn("service %s: %s on %s, pausing", svc->name, what,
+		    l->text);
+	svc->n[COUNT_EMFILE]++;
+	srv->resume_at = now + BACKOFF_MS;
+	svcs_update(srv, now);
+}
+
+/*
+ * allow/deny, then max-per-source: decided here, before any fork.  With
+ * proxy-protocol the peer is a balancer: only proxy-from applies to it,
+ * and the rest to the original client once the child has its header.
+ */
+static enum refusal
+svc_check(const struct svc *svc, const struct sockaddr *sa)
+{
+	const struct conf_settings	*s = &svc->conf->s;
+	size_t				 i;
+
+	if (s->proxy == CONF_PROXY_OFF)
+		return svc_check_client(svc, sa);
+	if (s->nproxy_from == 0)
+		return REFUSE_NONE;
+	for (i = 0; i < s->nproxy_from; i++)
+		if (cidr_match(&s->proxy_from[i], sa))
+			return REFUSE_NONE;
+	return REFUSE_PROXY;
+}
+
+enum refusal
+svc_check_client(const struct svc *svc, const struct sockaddr *sa)
+{
+	const struct conf_settings	*s = &svc->conf->s;
+
+	if (!cidr_rules_allow(s->acl, s->nacl, sa))
+		return REFUSE_ACL;
+	if (svc->sources != NULL &&
+	    srctab_count(svc->sources, sa) >= svc->max_per_source)
+		return REFUSE_SOURCE;
+	return REFUSE_NONE;
+}
+
+void
+svc_count_refusal(struct svc *svc, const struct sockaddr *sa,
+    const struct sockaddr *via, enum refusal why)
+{
+	static const struct {
+		enum counter	 counter;
+		const char	*reason;
+	} refusals[] = {
+		[REFUSE_ACL] = { COUNT_REFUSED_ACL, "denied by allow/deny" },
+		[REFUSE_SOURCE] = { COUNT_REFUSED_SOURCE,
+		    "over max-per-source" },
+		[REFUSE_PROXY] = { COUNT_REFUSED_PROXY,
+		    "not a proxy-from peer" },
+	};
+	char	peer[ADDR_STRLEN], proxy[ADDR_STRLEN];
+
+	svc->n[refusals[why].counter]++;
+	if (!log_verbose())
+		return;
+	if (via != NULL)
+		log_debug("service %s: refused %s via %s: %s", svc->name,
+		    addr_str(sa, 0, peer), addr_str(via, 0, proxy),
+		    refusals[why].reason);
+	else
+		log_debug("service %s: refused %s: %s", svc->name,
+		    addr_str(sa, 0, peer), refusals[why].reason);
+}
+
+/*
+ * Send the refuse-message, if any, and close.  The socket is new, so its
+ * send buffer is empty and a message of any sensible size goes out at
+ * once; MSG_DONTWAIT makes sure the master never waits on a client.
+ * What the client sent is read away first, so that close(2) sends a FIN
+ * after the message rather than a reset that could discard it.  A peer
+ * that is not a proxy-from balancer gets no message: it is no client.
+ */
+static void
+svc_refuse(struct svc *svc, int fd, const struct sockaddr *sa,
+    enum refusal why)
+{
+	const char	*msg = svc->conf->s.refuse_message;
+	char		 buf[512];
+	int		 i;
+
+	svc_count_refusal(svc, sa, NULL, why);
+	if (why != REFUSE_PROXY && msg != NULL && *msg != '\0')
+		(void)send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)shutdown(fd, SHUT_WR);
+	for (i = 0; i < 4; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	close(fd);
+}

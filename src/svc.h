@@ -1,0 +1,69 @@
+/*
+ * A service in the master: its life from the configuration to the last
+ * child, and admission: which connections it accepts, refuses or leaves
+ * in the backlog.
+ */
+
+#ifndef FORKD_SVC_H
+#define FORKD_SVC_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "master.h"
+
+/* Why a connection is refused before it is served. */
+enum refusal {
+	REFUSE_NONE,
+	REFUSE_ACL,
+	REFUSE_SOURCE,
+	REFUSE_PROXY,
+};
+
+/*
+ * A service as its configuration says; sources is how many clients its
+ * per-source table must hold at most.  NULL, logged, when out of memory.
+ */
+struct svc	*svc_new(struct conf_service *, size_t sources);
+
+/* Start the service's handler; -1, logged, when it cannot. */
+int		 svc_prepare(struct svc *);
+
+/*
+ * Close the listeners and let the handler go; what is left is the
+ * bookkeeping of the children still running, freed by svc_release().
+ */
+void		 svc_retire(struct server *, struct svc *);
+void		 svc_release(struct server *, struct svc *);
+
+struct svc	*svcs_find(struct svcs *, const char *name);
+
+/*
+ * Put the service's listeners in the epoll set or take them out, as the
+ * state of the server and the service says now: the one place that
+ * decides it.  A service that cannot take a child leaves its clients in
+ * the kernel's backlog instead of refusing them.
+ */
+void		 svc_update(struct server *, struct svc *, uint64_t now);
+void		 svcs_update(struct server *, uint64_t now);
+
+/* Stop accepting on one service until the given time. */
+void		 svc_pause(struct server *, struct svc *, uint64_t until);
+
+/* Services whose pause is over accept again. */
+void		 svcs_resume(struct server *, uint64_t now);
+
+/* Accept what waits on a listener, up to a batch. */
+void		 svc_accept(struct server *, struct listener *);
+
+/* allow/deny and max-per-source for a client (the original one). */
+enum refusal	 svc_check_client(const struct svc *,
+		    const struct sockaddr *);
+
+/* Count and log a refusal; via is the balancer in front, or NULL. */
+void		 svc_count_refusal(struct svc *, const struct sockaddr *,
+		    const struct sockaddr *via, enum refusal);
+
+#endif /* FORKD_SVC_H */
