@@ -13,6 +13,8 @@
 static int	log_foreground = 1;
 static int	log_level;
 
+static void	vlog(int, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
 static void	vlog_errno(int, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
 
@@ -26,22 +28,13 @@ log_init(int foreground, int verbose, int facility)
 	tzset();
 }
 
-void
-log_setfacility(int facility)
-{
-	if (!log_foreground) {
-		closelog();
-		openlog("forkd", LOG_PID | LOG_NDELAY, facility);
-	}
-}
-
 int
 log_verbose(void)
 {
 	return log_level;
 }
 
-void
+static void
 vlog(int priority, const char *fmt, va_list ap)
 {
 	char	buf[1024];
@@ -110,27 +103,4 @@ log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, fmt, ap);
 	va_end(ap);
-}
-
-void
-fatal(int status, const char *fmt, ...)
-{
-	va_list	ap;
-	int	saved = errno;
-
-	va_start(ap, fmt);
-	vlog_errno(LOG_CRIT, saved, fmt, ap);
-	va_end(ap);
-	exit(status);
-}
-
-void
-fatalx(int status, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_CRIT, fmt, ap);
-	va_end(ap);
-	exit(status);
 }
