@@ -16,16 +16,26 @@
 static void	status_list(void);
 static void	metrics_list(void);
 
-/* Each status column, with what it counts. */
+/*
+ * Each status column, with what it counts.  Punctuation after a macro
+ * line is an argument of its own.
+ */
 static void
 status_list(void)
 {
-	size_t	i;
+	const char	*last;
+	size_t		 i;
 
 	puts(".Bl -tag -width Ds -compact");
-	for (i = 0; i < COUNT_MAX; i++)
-		printf(".It Cm %s\n%s%s\n", counters[i].column, counters[i].doc,
+	for (i = 0; i < COUNT_MAX; i++) {
+		if ((last = strrchr(counters[i].doc, '\n')) == NULL)
+			last = counters[i].doc;
+		else
+			last++;
+		printf(".It Cm %s\n%s%s%s\n", counters[i].column,
+		    counters[i].doc, *last == '.' ? " " : "",
 		    i + 1 < COUNT_MAX ? ";" : ".");
+	}
 	puts(".El");
 }
 

@@ -13,9 +13,9 @@ const struct counter_info counters[COUNT_MAX] = {
 	[COUNT_ACCEPTED] = { "accepted", "accepted", COUNT_SERVED,
 	    "forkd_connections_accepted_total", NULL, NULL,
 	    "Connections handed to a child.",
-	    "connections handed to a child, forked or spawned (a status "
-	    "child counts its own); a connection closed unserved is "
-	    "counted only under its reason below" },
+	    "connections handed to a child, forked or spawned\n"
+	    "(a status child counts its own); a connection closed unserved\n"
+	    "is counted only under its reason below" },
 	[COUNT_REFUSED_ACL] = { "acl", "refused by allow/deny", COUNT_REFUSED,
 	    "forkd_connections_refused_total", "reason", "acl",
 	    "Connections closed unserved, by reason.",
