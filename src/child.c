@@ -196,6 +196,26 @@ child_init(void)
 	}
 }
 
+void
+child_conn(struct forkd_conn *conn, struct child_addrs *a,
+    const char *service, const struct sockaddr *remote,
+    const struct sockaddr *local)
+{
+	memset(conn, 0, sizeof(*conn));
+	addr_numeric(remote, a->remote_ip, a->remote_port);
+	addr_numeric(local, a->local_ip, a->local_port);
+	conn->fd = STDIN_FILENO;
+	conn->service = service;
+	conn->remote_ip = a->remote_ip;
+	conn->remote_port = a->remote_port;
+	conn->local_ip = a->local_ip;
+	conn->local_port = a->local_port;
+	conn->remote_addr = remote;
+	conn->remote_addrlen = addr_len(remote);
+	conn->local_addr = local;
+	conn->local_addrlen = addr_len(local);
+}
+
 int
 child_session(void)
 {
@@ -204,13 +224,12 @@ child_session(void)
 
 void
 child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
-    const struct sockaddr_storage *local, int ctl, int errw)
+    const struct sockaddr_storage *local, int report, int errw)
 {
 	struct sockaddr_storage	 client, dest;
 	socklen_t		 locallen = sizeof(dest);
 	struct forkd_conn	 conn;
-	char			 rip[INET6_ADDRSTRLEN], rport[ADDR_PORTLEN];
-	char			 lip[INET6_ADDRSTRLEN], lport[ADDR_PORTLEN];
+	struct child_addrs	 a;
 	char			 pip[INET6_ADDRSTRLEN], pport[ADDR_PORTLEN];
 	int			 first;
 
@@ -240,15 +259,14 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 		log_warn("service %s: getsockname", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
-	locallen = addr_len((struct sockaddr *)&dest);
 
 	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
 	    (errw != -1 && dup2(errw, STDERR_FILENO) == -1) ||
-	    (ctl != -1 && dup2(ctl, CTL_FD) == -1)) {
+	    (report != -1 && dup2(report, CTL_FD) == -1)) {
 		log_warn("service %s: dup2", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
-	first = ctl != -1 ? CTL_FD + 1 : STDERR_FILENO + 1;
+	first = report != -1 ? CTL_FD + 1 : STDERR_FILENO + 1;
 #ifdef HAVE_CLOSE_RANGE
 	/* glibc's, next to dup2(2) and read(2): one page less than libbsd's. */
 	if (close_range(first, ~0U, 0) == -1)	/* a kernel before 5.9 */
@@ -261,28 +279,17 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 		_exit(CHILD_SETUP_FAILED);
 
 	/* The header is untrusted input: read with privileges dropped. */
-	memset(&conn, 0, sizeof(conn));
 	client = *peer;
-	if (ctl != -1) {
+	if (report != -1) {
 		child_proxy(svc, (const struct sockaddr *)peer, &client, &dest);
 		addr_numeric((const struct sockaddr *)peer, pip, pport);
+	}
+	child_conn(&conn, &a, svc->name, (struct sockaddr *)&client,
+	    (struct sockaddr *)&dest);
+	if (report != -1) {
 		conn.proxy_ip = pip;
 		conn.proxy_port = pport;
-		locallen = addr_len((struct sockaddr *)&dest);
 	}
-	addr_numeric((struct sockaddr *)&client, rip, rport);
-	addr_numeric((struct sockaddr *)&dest, lip, lport);
-
-	conn.fd = STDIN_FILENO;
-	conn.service = svc->name;
-	conn.remote_ip = rip;
-	conn.remote_port = rport;
-	conn.local_ip = lip;
-	conn.local_port = lport;
-	conn.remote_addr = (struct sockaddr *)&client;
-	conn.remote_addrlen = addr_len((struct sockaddr *)&client);
-	conn.local_addr = (struct sockaddr *)&dest;
-	conn.local_addrlen = locallen;
 	conn.idle_timeout = svc->conf->s.idle_timeout > INT_MAX ? INT_MAX :
 	    (int)svc->conf->s.idle_timeout;
 	_exit(svc->handler->handle(&conn, svc->state) & 0xff);

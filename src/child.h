@@ -7,7 +7,21 @@
 
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
+#include <forkd/handler.h>
+
+#include "addr.h"
+
 struct svc;
+
+/* The text of a connection's addresses, which struct forkd_conn points to. */
+struct child_addrs {
+	char	remote_ip[INET6_ADDRSTRLEN];
+	char	remote_port[ADDR_PORTLEN];
+	char	local_ip[INET6_ADDRSTRLEN];
+	char	local_port[ADDR_PORTLEN];
+};
 
 /*
  * With proxy-protocol, the child reads the header and reports it to the
@@ -40,6 +54,16 @@ __attribute__((noreturn))
 void	child_run(const struct svc *, int fd,
 	    const struct sockaddr_storage *peer,
 	    const struct sockaddr_storage *local, int ctl, int errw);
+
+/*
+ * What a handler is told of its connection, on descriptor 0: the
+ * service, both ends as addresses and as text (in a), everything else
+ * zero.  Used by forked children and, for the environment, by the spawn
+ * path.
+ */
+void	child_conn(struct forkd_conn *, struct child_addrs *a,
+	    const char *service, const struct sockaddr *remote,
+	    const struct sockaddr *local);
 
 /*
  * In the master, once, before the first child: children get a session of

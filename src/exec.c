@@ -68,16 +68,16 @@ env_add(struct exec_state *st, const char *name, const char *value)
 }
 
 int
-exec_prepare(const struct conf_service *svc, void **state)
+exec_prepare(const struct conf_service *cs, void **state)
 {
-	const struct conf_settings *s = &svc->s;
+	const struct conf_settings *s = &cs->s;
 	struct exec_state	*st;
 	const char		*path, *v;
 	size_t			 i;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return -1;
-	st->argv = svc->argv;
+	st->argv = cs->argv;
 	st->envp = calloc(1 + s->nenv + s->npassenv, sizeof(char *));
 	st->connenv = calloc(1 + s->nenv + s->npassenv + EXEC_NCONNVARS,
 	    sizeof(char *));
@@ -229,8 +229,7 @@ exec_spawn(void *state, const char *service, int fd,
 	posix_spawnattr_t	 attr;
 	sigset_t		 none, all;
 	const char		*vars[EXEC_NCONNVARS][2];
-	char			 rip[INET6_ADDRSTRLEN], rport[ADDR_PORTLEN];
-	char			 lip[INET6_ADDRSTRLEN], lport[ADDR_PORTLEN];
+	struct child_addrs	 a;
 	char			 buf[EXEC_VARSIZE + 256], **envp;
 	size_t			 n;
 	int			 error;
@@ -240,14 +239,7 @@ exec_spawn(void *state, const char *service, int fd,
 			return errno;
 		local = (struct sockaddr *)&ss;
 	}
-	memset(&conn, 0, sizeof(conn));
-	addr_numeric(peer, rip, rport);
-	addr_numeric(local, lip, lport);
-	conn.service = service;
-	conn.remote_ip = rip;
-	conn.remote_port = rport;
-	conn.local_ip = lip;
-	conn.local_port = lport;
+	child_conn(&conn, &a, service, peer, local);
 	n = env_vars(&conn, vars);
 	if ((envp = env_conn(st, (const char *const (*)[2])vars, n, buf,
 	    sizeof(buf))) == NULL)
