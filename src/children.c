@@ -301,14 +301,20 @@ void
 children_reap(struct server *srv)
 {
 	pid_t		 pid;
-	int		 status, was_full;
+	int		 status, was_full, drained;
 	uint64_t	 now = clock_ms();
 
-	/* What they wrote last is logged under their name. */
-	stderr_read(srv);
 	was_full = childtab_count(srv->children) >= srv->conf->max_children;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	for (drained = 0; (pid = waitpid(-1, &status, WNOHANG)) > 0;
+	    drained = 1) {
+		/*
+		 * What they wrote before they ended is logged under their
+		 * name, while they are still in the table.
+		 */
+		if (!drained)
+			stderr_read(srv);
 		children_ended(srv, pid, status, now);
+	}
 	if (was_full && childtab_count(srv->children) < srv->conf->max_children)
 		svcs_update(srv, now);
 }
@@ -319,9 +325,9 @@ children_wait(struct server *srv)
 	pid_t	pid;
 	int	status;
 
-	stderr_read(srv);
 	if ((pid = waitpid(-1, &status, 0)) == -1)
 		return -1;
+	stderr_read(srv);
 	children_ended(srv, pid, status, clock_ms());
 	return 0;
 }
