@@ -37,6 +37,8 @@ static void	svc_warnx(const struct conf_service *, const char *, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
 static int	svc_spawnable(const struct conf_settings *);
 static int	svc_room(const struct server *, const struct svc *);
+static int	svc_ready(const struct server *, const struct svc *,
+		    uint64_t);
 static void	svc_arm(struct server *, struct svc *, int);
 static int	svc_backlogged(const struct svc *);
 static void	svc_starve(struct server *, struct svc *, struct listener *,
@@ -219,12 +221,21 @@ svc_room(const struct server *srv, const struct svc *svc)
 	return svc->max_children == 0 || svc->nchildren < svc->max_children;
 }
 
+/*
+ * Whether the service takes a connection now: the whole of the state
+ * its listeners' place in the epoll set depends on.
+ */
+static int
+svc_ready(const struct server *srv, const struct svc *svc, uint64_t now)
+{
+	return svc->conf != NULL && !srv->stopping && srv->resume_at == 0 &&
+	    svc->paused_until <= now && svc_room(srv, svc);
+}
+
 void
 svc_update(struct server *srv, struct svc *svc, uint64_t now)
 {
-	svc_arm(srv, svc, svc->conf != NULL && !srv->stopping &&
-	    srv->resume_at == 0 && svc->paused_until <= now &&
-	    svc_room(srv, svc));
+	svc_arm(srv, svc, svc_ready(srv, svc, now));
 }
 
 void
@@ -264,7 +275,7 @@ svc_pause(struct server *srv, struct svc *svc, uint64_t until)
 	svc->paused_until = until;
 	if (srv->svc_resume_at == 0 || until < srv->svc_resume_at)
 		srv->svc_resume_at = until;
-	svc_arm(srv, svc, 0);
+	svc_update(srv, svc, clock_ms());
 }
 
 /* Whether a client waits in the backlog of one of the listeners. */
@@ -317,8 +328,7 @@ svc_accept(struct server *srv, struct listener *l)
 	int			 fd, i;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		if (srv->stopping || srv->resume_at != 0 ||
-		    svc->paused_until > now || !svc_room(srv, svc)) {
+		if (!svc_ready(srv, svc, now)) {
 			if (childtab_count(srv->children) >=
 			    srv->conf->max_children)
 				svcs_update(srv, now);
