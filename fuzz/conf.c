@@ -3,10 +3,11 @@
  * configuration file is a seed as it is.
  *
  * Whatever the text, the parser must not crash, leak or hang, must
- * return a configuration or errors but not both, every error must be
- * "fuzz:LINE: message" with a line of the text and be safe to print (no
- * control character, nothing but UTF-8, whatever bytes the text quotes),
- * and a configuration must hold what the parser promises of it.
+ * return a configuration or errors but not both, every error and warning
+ * must be "fuzz:LINE: message" with a line of the text and be safe to
+ * print (no control character, nothing but UTF-8, whatever bytes the
+ * text quotes), and a configuration must hold what the parser promises
+ * of it.
  */
 
 #include "config.h"
@@ -39,7 +40,7 @@
 int		LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static int	could_include(const uint8_t *, size_t);
 static size_t	printable(const unsigned char *);
-static void	check_errors(const struct conf_errors *, const uint8_t *,
+static void	check_messages(const struct conf_errors *, const uint8_t *,
 		    size_t);
 static void	check_listen(const struct conf_listen *);
 static void	check_settings(const struct conf_settings *);
@@ -115,7 +116,7 @@ printable(const unsigned char *s)
 }
 
 static void
-check_errors(const struct conf_errors *errs, const uint8_t *data,
+check_messages(const struct conf_errors *errs, const uint8_t *data,
     size_t size)
 {
 	const char	*m;
@@ -126,8 +127,6 @@ check_errors(const struct conf_errors *errs, const uint8_t *data,
 	for (i = 0; i < size; i++)
 		if (data[i] == '\n')
 			lines++;
-	/* ERRORS_MAX of them, then "too many errors". */
-	CHECK(errs->n <= 101);
 	for (i = 0; i < errs->n; i++) {
 		m = errs->msg[i];
 		CHECK(strncmp(m, NAME ":", sizeof(NAME)) == 0);
@@ -168,11 +167,16 @@ check_listen(const struct conf_listen *l)
 	CHECK(addr_equal((const struct sockaddr *)&a[0].ss, want));
 }
 
-/* A setting is there exactly when it was given. */
+/* A setting is there exactly when it was given, and says where. */
 static void
 check_settings(const struct conf_settings *s)
 {
 	size_t	i;
+
+	for (i = 0; i < CONF_SET_COUNT; i++)
+		CHECK(!(s->set & (1U << i)) || (s->where[i].file != NULL &&
+		    strcmp(s->where[i].file, NAME) == 0 &&
+		    s->where[i].line >= 1));
 
 	CHECK((s->user != NULL) == ((s->set & CONF_SET_USER) != 0));
 	CHECK((s->group != NULL) == ((s->set & CONF_SET_GROUP) != 0));
@@ -196,33 +200,35 @@ check_settings(const struct conf_settings *s)
 static void
 check_conf(const struct conf *conf)
 {
-	const struct conf_service	*svc, *o;
+	const struct conf_service	*cs, *o;
 	size_t				 n = 0, i;
 
 	CHECK(strcmp(conf->path, NAME) == 0);
 	CHECK(conf->nfiles == 1 && strcmp(conf->files[0], NAME) == 0);
 	CHECK(conf->max_children >= 1);
 	check_settings(&conf->defaults);
-	TAILQ_FOREACH(svc, &conf->services, entry) {
+	TAILQ_FOREACH(cs, &conf->services, entry) {
 		n++;
-		CHECK(svc->name != NULL && svc->name[0] != '\0');
-		CHECK(svc->file == conf->files[0] && svc->line >= 1);
-		CHECK(svc->nlisten >= 1);
-		for (i = 0; i < svc->nlisten; i++)
-			check_listen(&svc->listen[i]);
-		CHECK(svc->argc >= 1 && svc->argv[0] != NULL &&
-		    svc->argv[svc->argc] == NULL);
-		for (i = 0; i < (size_t)svc->argc; i++)
-			CHECK(svc->argv[i] != NULL);
-		check_settings(&svc->s);
+		CHECK(cs->name != NULL && cs->name[0] != '\0');
+		CHECK(cs->file == conf->files[0] && cs->line >= 1);
+		CHECK(cs->nlisten >= 1);
+		for (i = 0; i < cs->nlisten; i++)
+			check_listen(&cs->listen[i]);
+		CHECK(cs->argc >= 1 && cs->argv[0] != NULL &&
+		    cs->argv[cs->argc] == NULL);
+		for (i = 0; i < (size_t)cs->argc; i++)
+			CHECK(cs->argv[i] != NULL);
+		check_settings(&cs->s);
 		/* Checked after the merge: proxy-from needs proxy-protocol. */
-		CHECK(svc->s.nproxy_from == 0 ||
-		    svc->s.proxy != CONF_PROXY_OFF);
-		for (o = TAILQ_NEXT(svc, entry); o != NULL;
+		CHECK(cs->s.nproxy_from == 0 ||
+		    cs->s.proxy != CONF_PROXY_OFF);
+		for (o = TAILQ_NEXT(cs, entry); o != NULL;
 		    o = TAILQ_NEXT(o, entry))
-			CHECK(strcmp(svc->name, o->name) != 0);
+			CHECK(strcmp(cs->name, o->name) != 0);
 	}
 	CHECK(n == conf->nservices);
+	/* At most one per list directive of each service. */
+	CHECK(conf->warnings.n <= 4 * conf->nservices);
 }
 
 int
@@ -234,11 +240,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* -1: not worth keeping in the corpus. */
 	if (could_include(data, size))
 		return -1;
-	conf = conf_parse(NAME, (const char *)data, size, &errs);
+	conf = conf_parse_string(NAME, (const char *)data, size, &errs);
 	CHECK((conf == NULL) == (errs.n > 0));
-	check_errors(&errs, data, size);
-	if (conf != NULL)
+	/* ERRORS_MAX of them, then "too many errors". */
+	CHECK(errs.n <= 101);
+	check_messages(&errs, data, size);
+	if (conf != NULL) {
+		check_messages(&conf->warnings, data, size);
 		check_conf(conf);
+	}
 	conf_free(conf);
 	conf_errors_free(&errs);
 	return 0;

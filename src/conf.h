@@ -3,7 +3,9 @@
  *
  * Pure: the parser reads files (and resolves user and group names) but
  * makes no other system call.  Every error is reported as
- * "file:line: message", all of them in one run.
+ * "file:line: message", all of them in one run; so is every warning,
+ * which the configuration carries (conf->warnings) for the caller to
+ * show.
  */
 
 #ifndef FORKD_CONF_H
@@ -66,6 +68,13 @@ enum conf_rlimit {
 #define CONF_SET_PROXY		(1U << 14)
 #define CONF_SET_PROXY_FROM	(1U << 15)
 #define CONF_SET_REFUSE_MESSAGE	(1U << 16)
+#define CONF_SET_COUNT		17
+
+/* Where a directive was given: line 0 for the command line. */
+struct conf_where {
+	const char	*file;		/* an entry of conf->files */
+	int		 line;
+};
 
 struct conf_rlim {
 	int		set;
@@ -76,7 +85,8 @@ struct conf_rlim {
  * Directives that may appear inside a service or, as a default for every
  * service, at global scope.  A service's own directive replaces the
  * global one; list directives (allow/deny, env, passenv, proxy-from)
- * accumulate within one scope.
+ * accumulate within one scope, and a service's list replaces the global
+ * list whole, with a warning.
  */
 struct conf_settings {
 	uint32_t	 set;		/* CONF_SET_* */
@@ -106,6 +116,8 @@ struct conf_settings {
 	struct cidr	*proxy_from;
 	size_t		 nproxy_from;
 	char		*refuse_message; /* escapes already applied */
+	/* Where each CONF_SET_* was first given: see conf_where(). */
+	struct conf_where where[CONF_SET_COUNT];
 };
 
 struct conf_listen {
@@ -133,6 +145,11 @@ struct conf_service {
 
 TAILQ_HEAD(conf_services, conf_service);
 
+struct conf_errors {
+	char		**msg;		/* "file:line: message" */
+	size_t		  n;
+};
+
 struct conf {
 	char			*path;
 	unsigned int		 max_children;		/* global */
@@ -144,17 +161,15 @@ struct conf {
 	size_t			 nservices;
 	char			**files;	/* every file read */
 	size_t			 nfiles;
-};
-
-struct conf_errors {
-	char		**msg;		/* "file:line: message" */
-	size_t		  n;
+	struct conf_errors	 warnings;	/* none stops forkd */
 };
 
 /*
  * Parse a configuration file.  Returns the configuration, or NULL with
  * every error appended to errs (errs->n > 0); NULL with errs->n == 0 only
- * when out of memory.
+ * when out of memory.  A configuration's warnings are in conf->warnings,
+ * for the caller to print or log as it would errors: each list directive
+ * of a service that replaces a global one.
  */
 struct conf	*conf_parse_file(const char *path, struct conf_errors *errs);
 
@@ -165,10 +180,6 @@ struct conf	*conf_parse_file(const char *path, struct conf_errors *errs);
 struct conf	*conf_parse_string(const char *name, const char *text,
 		    size_t len, struct conf_errors *errs);
 
-/* conf_parse_file() when text is NULL, else conf_parse_string(). */
-struct conf	*conf_parse(const char *name, const char *text, size_t len,
-		    struct conf_errors *errs);
-
 /*
  * One-shot mode (forkd -l): a single service "cmdline" listening on
  * listen, running handler words argv[0..argc-1] ("echo", or "exec" PATH
@@ -178,10 +189,30 @@ struct conf	*conf_parse(const char *name, const char *text, size_t len,
 struct conf	*conf_cmdline(const char *listen, int argc, char **argv,
 		    char **opts, size_t nopts, struct conf_errors *errs);
 
+/*
+ * Whether a master running as euid and egid can give each service's
+ * children the user and group the configuration names: only root can
+ * change to another, and a child that fails to would fail at every
+ * connection.  Returns 0, or -1 with one error appended to errs for each
+ * directive it cannot honour ("file:line: user NAME: forkd runs as uid N
+ * and cannot change to another user; ..."), or none when out of memory.
+ * On 0 from a master that is not root, every user and group left is the
+ * master's own, and is taken out of conf: it is no change, and a child
+ * that is not root could not even set the supplementary groups a user
+ * brings.  To be called after every successful parse: forkd -n, the
+ * start, one-shot mode and every reload.
+ */
+int		 conf_check_credentials(struct conf *, uid_t euid, gid_t egid,
+		    struct conf_errors *errs);
+
 void		 conf_free(struct conf *);
 void		 conf_errors_free(struct conf_errors *);
 
 /* The service of that name, or NULL. */
 struct conf_service *conf_service_find(const struct conf *, const char *);
+
+/* Where setting bit (one CONF_SET_*) of s was given, if it was. */
+const struct conf_where *conf_where(const struct conf_settings *s,
+		    uint32_t bit);
 
 #endif /* FORKD_CONF_H */

@@ -234,6 +234,11 @@ main(int argc, char *argv[])
 		conf = conf_cmdline(listen, argc, argv, opts, nopts, &errs);
 	else
 		conf = conf_parse_file(conf_path, &errs);
+	if (conf != NULL && conf_check_credentials(conf, geteuid(), getegid(),
+	    &errs) == -1) {
+		conf_free(conf);
+		conf = NULL;
+	}
 	if (conf == NULL) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
@@ -243,6 +248,8 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	}
 	if (check) {
+		for (i = 0; i < conf->warnings.n; i++)
+			fprintf(stderr, "%s\n", conf->warnings.msg[i]);
 		if (check_modules(conf) != 0) {
 			conf_free(conf);
 			return EX_CONFIG;
@@ -292,7 +299,6 @@ main(int argc, char *argv[])
 	if (!foreground) {
 		readyfd = detach();
 		log_init(0, verbose, conf->syslog_facility);
-		server_capture_stderr(&srv);
 	}
 	if (pfh != NULL && pidfile_write(pfh) == -1)
 		log_warn("%s", pidfile);
@@ -301,6 +307,8 @@ main(int argc, char *argv[])
 			log_warn("cannot tell the starting process");
 		close(readyfd);
 	}
+	for (i = 0; i < conf->warnings.n; i++)
+		log_warnx("%s", conf->warnings.msg[i]);
 	log_info("started, %zu services", conf->nservices);
 	notify_send("READY=1");
 

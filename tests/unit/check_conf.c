@@ -8,7 +8,9 @@
 #include <arpa/inet.h>
 
 #include <check.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,8 @@ static void		 cidr_is(const struct cidr *, const char *,
 static struct conf	*cmdline(const char *, char **, char **);
 static void		 cmdline_bad(const char *, char **, char **,
 			    const char *const *);
+static void		 other_ids(char *, size_t, uid_t *, char *, size_t,
+			    gid_t *);
 static uint32_t		 rnd(uint32_t *);
 static void		 survives(const char *, size_t);
 static Suite		*conf_suite(void);
@@ -61,7 +65,7 @@ ok(const char *text)
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*conf;
 
-	conf = conf_parse(NAME, text, strlen(text), &errs);
+	conf = conf_parse_string(NAME, text, strlen(text), &errs);
 	ck_assert_msg(conf != NULL && errs.n == 0, "refused:%s\n---\n%s",
 	    joined(&errs), text);
 	return conf;
@@ -117,7 +121,7 @@ bad(const char *text, const char *const *want)
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*conf;
 
-	conf = conf_parse(NAME, text, strlen(text), &errs);
+	conf = conf_parse_string(NAME, text, strlen(text), &errs);
 	ck_assert_msg(conf == NULL, "accepted:\n%s", text);
 	errors_are(&errs, NAME, want);
 	conf_errors_free(&errs);
@@ -179,6 +183,38 @@ cmdline_bad(const char *listen, char **words, char **opts,
 	conf_errors_free(&errs);
 }
 
+/*
+ * A user and a group of this system other than root, with plain names:
+ * the ids of a master that is not root.
+ */
+static void
+other_ids(char *user, size_t ulen, uid_t *uid, char *group, size_t glen,
+    gid_t *gid)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	const char	*plain = "abcdefghijklmnopqrstuvwxyz0123456789_-";
+
+	setpwent();
+	while ((pw = getpwent()) != NULL)
+		if (pw->pw_uid != 0 && pw->pw_name[0] != '\0' &&
+		    pw->pw_name[strspn(pw->pw_name, plain)] == '\0')
+			break;
+	ck_assert_msg(pw != NULL, "no user but root");
+	strlcpy(user, pw->pw_name, ulen);
+	*uid = pw->pw_uid;
+	endpwent();
+	setgrent();
+	while ((gr = getgrent()) != NULL)
+		if (gr->gr_gid != 0 && gr->gr_name[0] != '\0' &&
+		    gr->gr_name[strspn(gr->gr_name, plain)] == '\0')
+			break;
+	ck_assert_msg(gr != NULL, "no group but root's");
+	strlcpy(group, gr->gr_name, glen);
+	*gid = gr->gr_gid;
+	endgrent();
+}
+
 /* xorshift32: the same "random" buffers on every run. */
 static uint32_t
 rnd(uint32_t *state)
@@ -203,7 +239,7 @@ survives(const char *buf, size_t len)
 	size_t			 i;
 	char			*end;
 
-	conf = conf_parse("fuzz", buf, len, &errs);
+	conf = conf_parse_string("fuzz", buf, len, &errs);
 	ck_assert((conf == NULL) == (errs.n > 0));
 	ck_assert_uint_le(errs.n, 101);
 	for (i = 0; i < errs.n; i++) {
@@ -269,23 +305,23 @@ END_TEST
 START_TEST(test_concatenation)
 {
 	struct conf		*conf;
-	struct conf_service	*svc;
+	struct conf_service	*cs;
 
 	conf = ok(SVC("env A=\"x y\" \"B\"=z C=\"\""));
-	svc = first(conf);
-	ck_assert_uint_eq(svc->s.nenv, 3);
-	ck_assert_str_eq(svc->s.env[0], "A=x y");
-	ck_assert_str_eq(svc->s.env[1], "B=z");
-	ck_assert_str_eq(svc->s.env[2], "C=");
+	cs = first(conf);
+	ck_assert_uint_eq(cs->s.nenv, 3);
+	ck_assert_str_eq(cs->s.env[0], "A=x y");
+	ck_assert_str_eq(cs->s.env[1], "B=z");
+	ck_assert_str_eq(cs->s.env[2], "C=");
 	conf_free(conf);
 
 	conf = ok("service s { listen 127.0.0.1:1\n"
 	    "exec /bin/echo \"\" a\"b\"c }");
-	svc = first(conf);
-	ck_assert_int_eq(svc->argc, 3);
-	ck_assert_str_eq(svc->argv[1], "");
-	ck_assert_str_eq(svc->argv[2], "abc");
-	ck_assert_ptr_null(svc->argv[3]);
+	cs = first(conf);
+	ck_assert_int_eq(cs->argc, 3);
+	ck_assert_str_eq(cs->argv[1], "");
+	ck_assert_str_eq(cs->argv[2], "abc");
+	ck_assert_ptr_null(cs->argv[3]);
 	conf_free(conf);
 }
 END_TEST
@@ -293,7 +329,7 @@ END_TEST
 START_TEST(test_lists)
 {
 	struct conf		*conf;
-	struct conf_service	*svc;
+	struct conf_service	*cs;
 
 	conf = ok("service s {\n"
 	    "listen 127.0.0.1:1,127.0.0.2:1 127.0.0.3:1 , [::1]:1\n"
@@ -302,18 +338,18 @@ START_TEST(test_lists)
 	    "deny 0.0.0.0/0 , ::/0\n"
 	    "passenv HOME,TZ LANG\n"
 	    "}\n");
-	svc = first(conf);
-	ck_assert_uint_eq(svc->nlisten, 4);
-	ck_assert_str_eq(svc->listen[1].text, "127.0.0.2:1");
-	ck_assert_str_eq(svc->listen[3].text, "[::1]:1");
-	ck_assert_int_eq(svc->listen[3].line, 2);
-	ck_assert_uint_eq(svc->s.nacl, 4);
-	ck_assert_int_eq(svc->s.acl[1].allow, 1);
-	cidr_is(&svc->s.acl[1].net, "::1", 128);
-	ck_assert_int_eq(svc->s.acl[2].allow, 0);
-	cidr_is(&svc->s.acl[2].net, "0.0.0.0", 0);
-	ck_assert_uint_eq(svc->s.npassenv, 3);
-	ck_assert_str_eq(svc->s.passenv[2], "LANG");
+	cs = first(conf);
+	ck_assert_uint_eq(cs->nlisten, 4);
+	ck_assert_str_eq(cs->listen[1].text, "127.0.0.2:1");
+	ck_assert_str_eq(cs->listen[3].text, "[::1]:1");
+	ck_assert_int_eq(cs->listen[3].line, 2);
+	ck_assert_uint_eq(cs->s.nacl, 4);
+	ck_assert_int_eq(cs->s.acl[1].allow, 1);
+	cidr_is(&cs->s.acl[1].net, "::1", 128);
+	ck_assert_int_eq(cs->s.acl[2].allow, 0);
+	cidr_is(&cs->s.acl[2].net, "0.0.0.0", 0);
+	ck_assert_uint_eq(cs->s.npassenv, 3);
+	ck_assert_str_eq(cs->s.passenv[2], "LANG");
 	conf_free(conf);
 
 	bad(SVC("passenv A,,B"), (const char *[]){
@@ -520,15 +556,15 @@ END_TEST
 START_TEST(test_numbers)
 {
 	struct conf		*conf;
-	struct conf_service	*svc;
+	struct conf_service	*cs;
 
 	conf = ok("max-children 1000000\n"
 	    SVC("max-children 1\nmax-per-source 1000000\nbacklog 65535"));
-	svc = first(conf);
+	cs = first(conf);
 	ck_assert_uint_eq(conf->max_children, 1000000);
-	ck_assert_uint_eq(svc->s.max_children, 1);
-	ck_assert_uint_eq(svc->s.max_per_source, 1000000);
-	ck_assert_int_eq(svc->s.backlog, 65535);
+	ck_assert_uint_eq(cs->s.max_children, 1);
+	ck_assert_uint_eq(cs->s.max_per_source, 1000000);
+	ck_assert_int_eq(cs->s.backlog, 65535);
 	conf_free(conf);
 
 	bad("max-children 1000001\nmax-children 0x10\nmax-children \" 5\"\n"
@@ -551,10 +587,10 @@ START_TEST(test_full)
 {
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*conf;
-	struct conf_service	*svc;
+	struct conf_service	*cs;
 	struct conf_settings	*s;
 
-	conf = conf_parse(TESTDATA "/good/full.conf", NULL, 0, &errs);
+	conf = conf_parse_file(TESTDATA "/good/full.conf", &errs);
 	ck_assert_msg(conf != NULL, "refused:%s", joined(&errs));
 	ck_assert_str_eq(conf->path, TESTDATA "/good/full.conf");
 	ck_assert_uint_eq(conf->nfiles, 1);
@@ -565,25 +601,25 @@ START_TEST(test_full)
 	ck_assert_uint_eq(conf->shutdown_timeout, 1500);
 	ck_assert_uint_eq(conf->nservices, 4);
 
-	svc = conf_service_find(conf, "everything");
-	ck_assert_ptr_eq(svc, first(conf));
-	s = &svc->s;
-	ck_assert_str_eq(svc->file, TESTDATA "/good/full.conf");
-	ck_assert_ptr_eq(svc->file, conf->files[0]);
-	ck_assert_int_eq(svc->line, 9);
-	ck_assert_uint_eq(svc->nlisten, 4);
-	ck_assert_str_eq(svc->listen[0].text, "127.0.0.1:7001");
-	ck_assert_str_eq(svc->listen[1].text, "[::1]:7001");
-	ck_assert_str_eq(svc->listen[2].text, "127.0.0.1:7002");
-	ck_assert_str_eq(svc->listen[3].text, "[::1]:7002");
-	ck_assert_int_eq(svc->listen[2].line, 10);
-	ck_assert_ptr_eq(svc->listen[2].file, conf->files[0]);
-	ck_assert_int_eq(svc->kind, CONF_HANDLER_EXEC);
-	ck_assert_int_eq(svc->argc, 3);
-	ck_assert_str_eq(svc->argv[0], "/bin/echo");
-	ck_assert_str_eq(svc->argv[1], "a b");
-	ck_assert_str_eq(svc->argv[2], "c,d");
-	ck_assert_ptr_null(svc->argv[3]);
+	cs = conf_service_find(conf, "everything");
+	ck_assert_ptr_eq(cs, first(conf));
+	s = &cs->s;
+	ck_assert_str_eq(cs->file, TESTDATA "/good/full.conf");
+	ck_assert_ptr_eq(cs->file, conf->files[0]);
+	ck_assert_int_eq(cs->line, 9);
+	ck_assert_uint_eq(cs->nlisten, 4);
+	ck_assert_str_eq(cs->listen[0].text, "127.0.0.1:7001");
+	ck_assert_str_eq(cs->listen[1].text, "[::1]:7001");
+	ck_assert_str_eq(cs->listen[2].text, "127.0.0.1:7002");
+	ck_assert_str_eq(cs->listen[3].text, "[::1]:7002");
+	ck_assert_int_eq(cs->listen[2].line, 10);
+	ck_assert_ptr_eq(cs->listen[2].file, conf->files[0]);
+	ck_assert_int_eq(cs->kind, CONF_HANDLER_EXEC);
+	ck_assert_int_eq(cs->argc, 3);
+	ck_assert_str_eq(cs->argv[0], "/bin/echo");
+	ck_assert_str_eq(cs->argv[1], "a b");
+	ck_assert_str_eq(cs->argv[2], "c,d");
+	ck_assert_ptr_null(cs->argv[3]);
 	ck_assert_str_eq(s->user, "root");
 	ck_assert_int_eq(s->uid, 0);
 	ck_assert_int_eq(s->gid, 0);
@@ -629,25 +665,25 @@ START_TEST(test_full)
 	ck_assert_str_eq(s->refuse_message, "go away\r\n");
 	ck_assert_uint_eq(s->set, 0x1ffff);
 
-	svc = conf_service_find(conf, "mod");
-	ck_assert_int_eq(svc->kind, CONF_HANDLER_MODULE);
-	ck_assert_int_eq(svc->argc, 2);
-	ck_assert_str_eq(svc->argv[0], PKGLIBDIR "/hello.so");
-	ck_assert_str_eq(svc->argv[1], "greeting=hi");
-	ck_assert_int_eq(svc->listen[0].addr.wildcard, 1);
-	ck_assert_str_eq(svc->listen[0].text, "*:7003");
+	cs = conf_service_find(conf, "mod");
+	ck_assert_int_eq(cs->kind, CONF_HANDLER_MODULE);
+	ck_assert_int_eq(cs->argc, 2);
+	ck_assert_str_eq(cs->argv[0], PKGLIBDIR "/hello.so");
+	ck_assert_str_eq(cs->argv[1], "greeting=hi");
+	ck_assert_int_eq(cs->listen[0].addr.wildcard, 1);
+	ck_assert_str_eq(cs->listen[0].text, "*:7003");
 	ck_assert_str_eq(conf_service_find(conf, "abs")->argv[0], "/opt/x.so");
 
-	svc = conf_service_find(conf, "builtin");
-	ck_assert_int_eq(svc->kind, CONF_HANDLER_BUILTIN);
-	ck_assert_int_eq(svc->argc, 1);
-	ck_assert_str_eq(svc->argv[0], "daytime");
-	ck_assert(svc->s.set & CONF_SET_REUSEPORT);
-	ck_assert_int_eq(svc->s.reuseport, 0);
-	ck_assert_int_eq(svc->s.proxy, CONF_PROXY_ANY);
-	ck_assert_int_eq(svc->s.backlog, CONF_BACKLOG);
-	ck_assert_uint_eq(svc->s.max_children, 0);
-	ck_assert_ptr_null(svc->s.chroot);
+	cs = conf_service_find(conf, "builtin");
+	ck_assert_int_eq(cs->kind, CONF_HANDLER_BUILTIN);
+	ck_assert_int_eq(cs->argc, 1);
+	ck_assert_str_eq(cs->argv[0], "daytime");
+	ck_assert(cs->s.set & CONF_SET_REUSEPORT);
+	ck_assert_int_eq(cs->s.reuseport, 0);
+	ck_assert_int_eq(cs->s.proxy, CONF_PROXY_ANY);
+	ck_assert_int_eq(cs->s.backlog, CONF_BACKLOG);
+	ck_assert_uint_eq(cs->s.max_children, 0);
+	ck_assert_ptr_null(cs->s.chroot);
 	ck_assert_ptr_null(conf_service_find(conf, "nosuch"));
 	conf_free(conf);
 }
@@ -656,20 +692,20 @@ END_TEST
 START_TEST(test_builtin_defaults)
 {
 	struct conf		*conf;
-	struct conf_service	*svc;
+	struct conf_service	*cs;
 
 	conf = ok(SVC(""));
 	ck_assert_ptr_null(conf->pidfile);
 	ck_assert_uint_eq(conf->max_children, CONF_MAX_CHILDREN);
 	ck_assert_int_eq(conf->syslog_facility, LOG_DAEMON);
 	ck_assert_uint_eq(conf->shutdown_timeout, CONF_SHUTDOWN_TIMEOUT);
-	svc = first(conf);
-	ck_assert_uint_eq(svc->s.set, 0);
-	ck_assert_ptr_null(svc->s.user);
-	ck_assert_int_eq(svc->s.backlog, CONF_BACKLOG);
-	ck_assert_int_eq(svc->s.proxy, CONF_PROXY_OFF);
-	ck_assert_uint_eq(svc->s.timeout, 0);
-	ck_assert(!svc->s.rlimit[CONF_RLIMIT_CPU].set);
+	cs = first(conf);
+	ck_assert_uint_eq(cs->s.set, 0);
+	ck_assert_ptr_null(cs->s.user);
+	ck_assert_int_eq(cs->s.backlog, CONF_BACKLOG);
+	ck_assert_int_eq(cs->s.proxy, CONF_PROXY_OFF);
+	ck_assert_uint_eq(cs->s.timeout, 0);
+	ck_assert(!cs->s.rlimit[CONF_RLIMIT_CPU].set);
 	conf_free(conf);
 }
 END_TEST
@@ -745,6 +781,210 @@ START_TEST(test_defaults_scope)
 END_TEST
 
 /*
+ * Warnings: a list given in a service replaces the global one whole.
+ */
+
+START_TEST(test_list_replaced)
+{
+	struct conf		*conf;
+	struct conf_service	*cs;
+
+	conf = ok("deny 10.0.0.0/8\nenv A=1\npassenv HOME\nallow ::1\n"
+	    "proxy-from 192.0.2.1\nproxy-protocol v1\n"
+	    "service s { listen 127.0.0.1:1; handler echo\n"
+	    "allow 127.0.0.1\nenv B=2; passenv TZ\n"
+	    "deny ::/0; proxy-from 192.0.2.2 }\n");
+	errors_are(&conf->warnings, NAME, (const char *[]){
+	    "%F:8: service s: allow/deny replaces the global list (%F:1); "
+	    "repeat the global rules in the service to keep them",
+	    "%F:9: service s: env replaces the global list (%F:2); "
+	    "repeat the global variables in the service to keep them",
+	    "%F:9: service s: passenv replaces the global list (%F:3); "
+	    "repeat the global names in the service to keep them",
+	    "%F:10: service s: proxy-from replaces the global list (%F:5); "
+	    "repeat the global addresses in the service to keep them",
+	    NULL });
+	/* A warning, not a change: the service's lists alone. */
+	cs = first(conf);
+	ck_assert_uint_eq(cs->s.nacl, 2);
+	ck_assert_int_eq(cs->s.acl[0].allow, 1);
+	ck_assert_uint_eq(cs->s.nenv, 1);
+	ck_assert_uint_eq(cs->s.nproxy_from, 1);
+	conf_free(conf);
+
+	/* Each service that replaces a list, and only those. */
+	conf = ok("deny 10.0.0.0/8\n"
+	    "service a { listen 127.0.0.1:1; handler echo }\n"
+	    "service b { listen 127.0.0.1:2; handler echo; allow ::1 }\n"
+	    "service c { listen 127.0.0.1:3; handler echo; env A=1 }\n"
+	    "service d { listen 127.0.0.1:4; handler echo; deny ::1 }\n");
+	errors_are(&conf->warnings, NAME, (const char *[]){
+	    "%F:3: service b: allow/deny replaces the global list (%F:1); "
+	    "repeat the global rules in the service to keep them",
+	    "%F:5: service d: allow/deny replaces the global list (%F:1); "
+	    "repeat the global rules in the service to keep them", NULL });
+	conf_free(conf);
+}
+END_TEST
+
+START_TEST(test_list_replaced_include)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*conf;
+
+	conf = conf_parse_file(TESTDATA "/warn/main.conf", &errs);
+	ck_assert_msg(conf != NULL && errs.n == 0, "refused:%s",
+	    joined(&errs));
+	errors_are(&conf->warnings, TESTDATA "/warn", (const char *[]){
+	    "%F/services.conf:8: service replaces: allow/deny replaces the "
+	    "global list (%F/main.conf:2); repeat the global rules in the "
+	    "service to keep them",
+	    "%F/services.conf:9: service replaces: env replaces the global "
+	    "list (%F/main.conf:4); repeat the global variables in the "
+	    "service to keep them", NULL });
+	ck_assert_uint_eq(conf_service_find(conf, "keeps")->s.nacl, 3);
+	conf_free(conf);
+}
+END_TEST
+
+START_TEST(test_list_not_replaced)
+{
+	struct conf	*conf;
+
+	/*
+	 * Global lists inherited, a service's own list with none global,
+	 * and settings that are not lists in both scopes.
+	 */
+	conf = ok("deny 10.0.0.0/8\nenv A=1\ntimeout 5s\nrlimit nofile 10\n"
+	    "user root\n"
+	    "service a { listen 127.0.0.1:1; handler echo; timeout 1s\n"
+	    "rlimit nofile 20; rlimit cpu 1; user root }\n"
+	    "service b { listen 127.0.0.1:2; handler echo\n"
+	    "passenv TZ; proxy-protocol v1; proxy-from ::1 }\n");
+	ck_assert_uint_eq(conf->warnings.n, 0);
+	ck_assert_uint_eq(conf_service_find(conf, "a")->s.nacl, 1);
+	conf_free(conf);
+
+	/* One-shot mode has no global scope to replace. */
+	conf = cmdline("127.0.0.1:7", (char *[]){ "echo", NULL },
+	    (char *[]){ "allow=::1", "env=A=1", NULL });
+	ck_assert_uint_eq(conf->warnings.n, 0);
+	conf_free(conf);
+
+	/* A configuration refused has errors, and no warning among them. */
+	bad("deny 10.0.0.0/8\n" SVC("allow ::1\ntimeout x"), (const char *[]){
+	    "%F:6: bad duration \"x\"", NULL });
+}
+END_TEST
+
+/*
+ * Users and groups the master can give its children.
+ */
+
+START_TEST(test_credentials_root)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*conf;
+
+	conf = ok("user root\ngroup root\n" SVC("user root"));
+	ck_assert_int_eq(conf_check_credentials(conf, 0, 0, &errs), 0);
+	ck_assert_int_eq(conf_check_credentials(conf, 0, 1000, &errs), 0);
+	ck_assert_uint_eq(errs.n, 0);
+	ck_assert_str_eq(first(conf)->s.user, "root");
+	ck_assert_str_eq(first(conf)->s.group, "root");
+	ck_assert_str_eq(conf->defaults.user, "root");
+	conf_free(conf);
+}
+END_TEST
+
+START_TEST(test_credentials_refused)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*conf;
+
+	/* A global user is reported once, where it is, not per service. */
+	conf = ok("user root\n"
+	    "service a { listen 127.0.0.1:1; handler echo }\n"
+	    "service b { listen 127.0.0.1:2; handler echo }\n"
+	    "service c { listen 127.0.0.1:3; handler echo\n"
+	    "user root; group root }\n");
+	ck_assert_int_eq(conf_check_credentials(conf, 1000, 1001, &errs), -1);
+	errors_are(&errs, NAME, (const char *[]){
+	    "%F:1: user root: forkd runs as uid 1000 and cannot change to "
+	    "another user; run it as root or remove the directive",
+	    "%F:5: user root: forkd runs as uid 1000 and cannot change to "
+	    "another user; run it as root or remove the directive",
+	    "%F:5: group root: forkd runs as gid 1001 and cannot change to "
+	    "another group; run it as root or remove the directive", NULL });
+	/* A configuration refused is left as it was. */
+	ck_assert_str_eq(first(conf)->s.user, "root");
+	ck_assert_str_eq(conf->defaults.user, "root");
+	conf_free(conf);
+	conf_errors_free(&errs);
+
+	/* A group alone, and the errors come after those already there. */
+	ck_assert_ptr_null(conf_parse_string("x", "x", 1, &errs));
+	conf = ok(SVC("group root"));
+	ck_assert_int_eq(conf_check_credentials(conf, 1000, 1000, &errs), -1);
+	errors_are(&errs, NAME, (const char *[]){
+	    "x:1: unknown directive \"x\"",
+	    "%F:4: group root: forkd runs as gid 1000 and cannot change to "
+	    "another group; run it as root or remove the directive", NULL });
+	conf_free(conf);
+	conf_errors_free(&errs);
+
+	/* One-shot mode: -o user. */
+	conf = cmdline("127.0.0.1:7", (char *[]){ "echo", NULL },
+	    (char *[]){ "user=root", NULL });
+	ck_assert_int_eq(conf_check_credentials(conf, 1000, 1000, &errs), -1);
+	errors_are(&errs, "", (const char *[]){
+	    "command line: user root: forkd runs as uid 1000 and cannot "
+	    "change to another user; run it as root or remove the directive",
+	    NULL });
+	conf_free(conf);
+	conf_errors_free(&errs);
+}
+END_TEST
+
+/* The master's own user and group are no change, and are taken out. */
+START_TEST(test_credentials_own)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*conf;
+	struct conf_service	*cs;
+	char			 user[64], group[64], text[512], want[512];
+	uid_t			 uid;
+	gid_t			 gid;
+
+	other_ids(user, sizeof(user), &uid, group, sizeof(group), &gid);
+	snprintf(text, sizeof(text), "user %s\n" SVC("group %s"), user,
+	    group);
+	conf = ok(text);
+	ck_assert_int_eq(conf_check_credentials(conf, uid, gid, &errs), 0);
+	ck_assert_uint_eq(errs.n, 0);
+	cs = first(conf);
+	ck_assert_ptr_null(cs->s.user);
+	ck_assert_ptr_null(cs->s.group);
+	ck_assert_uint_eq(cs->s.set & (CONF_SET_USER | CONF_SET_GROUP), 0);
+	ck_assert_ptr_null(conf->defaults.user);
+	ck_assert_uint_eq(conf->defaults.set, 0);
+	conf_free(conf);
+
+	/* The master's user, but another group: the group is refused. */
+	snprintf(text, sizeof(text), "user %s\n" SVC("group root"), user);
+	conf = ok(text);
+	ck_assert_int_eq(conf_check_credentials(conf, uid, gid, &errs), -1);
+	snprintf(want, sizeof(want), "%%F:5: group root: forkd runs as gid "
+	    "%lu and cannot change to another group; run it as root or "
+	    "remove the directive", (unsigned long)gid);
+	errors_are(&errs, NAME, (const char *[]){ want, NULL });
+	ck_assert_str_eq(first(conf)->s.user, user);
+	conf_free(conf);
+	conf_errors_free(&errs);
+}
+END_TEST
+
+/*
  * Includes.
  */
 
@@ -752,15 +992,15 @@ START_TEST(test_include)
 {
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*conf;
-	struct conf_service	*svc;
+	struct conf_service	*cs;
 	const char		*order[] = { "zulu", "extra", "alpha", "main" };
 	size_t			 i = 0;
 
 	conf = conf_parse_file(TESTDATA "/good/main.conf", &errs);
 	ck_assert_msg(conf != NULL, "refused:%s", joined(&errs));
-	TAILQ_FOREACH(svc, &conf->services, entry) {
+	TAILQ_FOREACH(cs, &conf->services, entry) {
 		ck_assert_uint_lt(i, 4);
-		ck_assert_str_eq(svc->name, order[i++]);
+		ck_assert_str_eq(cs->name, order[i++]);
 	}
 	ck_assert_uint_eq(i, 4);
 	ck_assert_uint_eq(conf->nfiles, 4);
@@ -769,10 +1009,10 @@ START_TEST(test_include)
 	ck_assert_str_eq(conf->files[2],
 	    TESTDATA "/good/conf.d/../extra/extra.conf");
 	ck_assert_str_eq(conf->files[3], TESTDATA "/good/conf.d/20-alpha.conf");
-	svc = conf_service_find(conf, "alpha");
-	ck_assert_ptr_eq(svc->file, conf->files[3]);
-	ck_assert_int_eq(svc->line, 1);
-	ck_assert_ptr_eq(svc->listen[0].file, conf->files[3]);
+	cs = conf_service_find(conf, "alpha");
+	ck_assert_ptr_eq(cs->file, conf->files[3]);
+	ck_assert_int_eq(cs->line, 1);
+	ck_assert_ptr_eq(cs->listen[0].file, conf->files[3]);
 	conf_free(conf);
 }
 END_TEST
@@ -950,7 +1190,7 @@ START_TEST(test_bad_file)
 
 	ck_assert_int_ne(asprintf(&path, "%s/bad/%s", TESTDATA,
 	    bad_files[_i].file), -1);
-	ck_assert_ptr_null(conf_parse(path, NULL, 0, &errs));
+	ck_assert_ptr_null(conf_parse_file(path, &errs));
 	errors_are(&errs, path, bad_files[_i].want);
 	conf_errors_free(&errs);
 	free(path);
@@ -977,7 +1217,7 @@ START_TEST(test_fuzz_file)
 
 	ck_assert_int_ne(asprintf(&path, "%s/fuzz/conf/%s", TESTDATA,
 	    fuzz_files[_i].file), -1);
-	ck_assert_ptr_null(conf_parse(path, NULL, 0, &errs));
+	ck_assert_ptr_null(conf_parse_file(path, &errs));
 	errors_are(&errs, path, fuzz_files[_i].want);
 	conf_errors_free(&errs);
 	free(path);
@@ -1025,38 +1265,38 @@ END_TEST
 START_TEST(test_cmdline)
 {
 	struct conf		*conf;
-	struct conf_service	*svc;
+	struct conf_service	*cs;
 
 	conf = cmdline("127.0.0.1:7007", (char *[]){ "echo", NULL }, NULL);
 	ck_assert_uint_eq(conf->nservices, 1);
 	ck_assert_ptr_null(conf->path);
-	svc = first(conf);
-	ck_assert_str_eq(svc->name, "cmdline");
-	ck_assert_str_eq(svc->file, "command line");
-	ck_assert_int_eq(svc->kind, CONF_HANDLER_BUILTIN);
-	ck_assert_int_eq(svc->argc, 1);
-	ck_assert_str_eq(svc->argv[0], "echo");
-	ck_assert_ptr_null(svc->argv[1]);
-	ck_assert_uint_eq(svc->nlisten, 1);
-	ck_assert_str_eq(svc->listen[0].text, "127.0.0.1:7007");
+	cs = first(conf);
+	ck_assert_str_eq(cs->name, "cmdline");
+	ck_assert_str_eq(cs->file, "command line");
+	ck_assert_int_eq(cs->kind, CONF_HANDLER_BUILTIN);
+	ck_assert_int_eq(cs->argc, 1);
+	ck_assert_str_eq(cs->argv[0], "echo");
+	ck_assert_ptr_null(cs->argv[1]);
+	ck_assert_uint_eq(cs->nlisten, 1);
+	ck_assert_str_eq(cs->listen[0].text, "127.0.0.1:7007");
 	ck_assert_uint_eq(conf->max_children, CONF_MAX_CHILDREN);
 	conf_free(conf);
 
 	conf = cmdline("localhost:7", (char *[]){ "exec", "/bin/sh", "-c",
 	    "echo \"$@\"", "sh", NULL }, (char *[]){ "max-children=3",
 	    "timeout=5s", "env=A=1 \"B=x y\"", "shutdown-timeout=2s", NULL });
-	svc = first(conf);
-	ck_assert_uint_eq(svc->nlisten, 2);
-	ck_assert_str_eq(svc->listen[1].text, "[::1]:7");
-	ck_assert_int_eq(svc->kind, CONF_HANDLER_EXEC);
-	ck_assert_int_eq(svc->argc, 4);
-	ck_assert_str_eq(svc->argv[0], "/bin/sh");
-	ck_assert_str_eq(svc->argv[2], "echo \"$@\"");
-	ck_assert_ptr_null(svc->argv[4]);
-	ck_assert_uint_eq(svc->s.max_children, 3);
-	ck_assert_uint_eq(svc->s.timeout, 5000);
-	ck_assert_uint_eq(svc->s.nenv, 2);
-	ck_assert_str_eq(svc->s.env[1], "B=x y");
+	cs = first(conf);
+	ck_assert_uint_eq(cs->nlisten, 2);
+	ck_assert_str_eq(cs->listen[1].text, "[::1]:7");
+	ck_assert_int_eq(cs->kind, CONF_HANDLER_EXEC);
+	ck_assert_int_eq(cs->argc, 4);
+	ck_assert_str_eq(cs->argv[0], "/bin/sh");
+	ck_assert_str_eq(cs->argv[2], "echo \"$@\"");
+	ck_assert_ptr_null(cs->argv[4]);
+	ck_assert_uint_eq(cs->s.max_children, 3);
+	ck_assert_uint_eq(cs->s.timeout, 5000);
+	ck_assert_uint_eq(cs->s.nenv, 2);
+	ck_assert_str_eq(cs->s.env[1], "B=x y");
 	ck_assert_uint_eq(conf->shutdown_timeout, 2000);
 	ck_assert_uint_eq(conf->max_children, CONF_MAX_CHILDREN);
 	conf_free(conf);
@@ -1070,10 +1310,10 @@ START_TEST(test_cmdline)
 	/* -o listen adds addresses after the -l one. */
 	conf = cmdline("127.0.0.1:7", (char *[]){ "echo", NULL },
 	    (char *[]){ "listen=[::1]:7, 127.0.0.2:7", NULL });
-	svc = first(conf);
-	ck_assert_uint_eq(svc->nlisten, 3);
-	ck_assert_str_eq(svc->listen[0].text, "127.0.0.1:7");
-	ck_assert_str_eq(svc->listen[2].text, "127.0.0.2:7");
+	cs = first(conf);
+	ck_assert_uint_eq(cs->nlisten, 3);
+	ck_assert_str_eq(cs->listen[0].text, "127.0.0.1:7");
+	ck_assert_str_eq(cs->listen[2].text, "127.0.0.2:7");
 	conf_free(conf);
 	cmdline_bad("*:7", (char *[]){ "echo", NULL },
 	    (char *[]){ "listen=127.0.0.1:7", NULL }, (const char *[]){
@@ -1368,6 +1608,18 @@ conf_suite(void)
 	tc = tcase_create("defaults");
 	tcase_add_test(tc, test_defaults_merged);
 	tcase_add_test(tc, test_defaults_scope);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("warnings");
+	tcase_add_test(tc, test_list_replaced);
+	tcase_add_test(tc, test_list_replaced_include);
+	tcase_add_test(tc, test_list_not_replaced);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("credentials");
+	tcase_add_test(tc, test_credentials_root);
+	tcase_add_test(tc, test_credentials_refused);
+	tcase_add_test(tc, test_credentials_own);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("include");

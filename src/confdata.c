@@ -1,0 +1,245 @@
+/*
+ * The configuration as data: defaults, the merge of the global settings
+ * into each service, and freeing.  Nothing here reads a file or reports
+ * an error: a NULL or -1 means out of memory.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "confparse.h"
+
+static void	*memdup(const void *, size_t, size_t);
+static char	**strv_dup(char **, size_t);
+static void	 strv_free(char **, size_t);
+
+static void *
+memdup(const void *src, size_t n, size_t size)
+{
+	void	*dst;
+
+	if ((dst = reallocarray(NULL, n, size)) != NULL)
+		memcpy(dst, src, n * size);
+	return dst;
+}
+
+static char **
+strv_dup(char **v, size_t n)
+{
+	char	**d;
+	size_t	  i;
+
+	if ((d = calloc(n, sizeof(*d))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if ((d[i] = strdup(v[i])) == NULL) {
+			strv_free(d, i);
+			return NULL;
+		}
+	return d;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+conf_settings_init(struct conf_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->backlog = CONF_BACKLOG;
+	s->proxy = CONF_PROXY_OFF;
+}
+
+void
+conf_settings_free(struct conf_settings *s)
+{
+	free(s->user);
+	free(s->group);
+	free(s->chroot);
+	free(s->acl);
+	strv_free(s->env, s->nenv);
+	strv_free(s->passenv, s->npassenv);
+	free(s->proxy_from);
+	free(s->refuse_message);
+}
+
+/*
+ * Copy into s every setting of d that s does not give itself, deeply, so
+ * that each service owns all it points to, and where it was given.  An
+ * rlimit is merged per resource; a list is replaced as a whole.
+ */
+int
+conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
+{
+	uint32_t	want = d->set & ~s->set;
+	int		k;
+
+	for (k = 0; k < CONF_SET_COUNT; k++)
+		if (want & (1U << k))
+			s->where[k] = d->where[k];
+	for (k = 0; k < CONF_RLIMIT_MAX; k++)
+		if (!s->rlimit[k].set)
+			s->rlimit[k] = d->rlimit[k];
+	s->set |= d->set & CONF_SET_RLIMIT;
+	if (want & CONF_SET_USER) {
+		if ((s->user = strdup(d->user)) == NULL)
+			return -1;
+		s->uid = d->uid;
+		s->gid = d->gid;
+	}
+	if (want & CONF_SET_GROUP) {
+		if ((s->group = strdup(d->group)) == NULL)
+			return -1;
+		s->group_gid = d->group_gid;
+	}
+	if ((want & CONF_SET_CHROOT) &&
+	    (s->chroot = strdup(d->chroot)) == NULL)
+		return -1;
+	if (want & CONF_SET_MAX_CHILDREN)
+		s->max_children = d->max_children;
+	if (want & CONF_SET_MAX_PER_SOURCE)
+		s->max_per_source = d->max_per_source;
+	if (want & CONF_SET_RATE) {
+		s->rate = d->rate;
+		s->rate_ms = d->rate_ms;
+		s->rate_burst = d->rate_burst;
+	}
+	if ((want & CONF_SET_ACL) && d->nacl > 0) {
+		if ((s->acl = memdup(d->acl, d->nacl, sizeof(*d->acl))) == NULL)
+			return -1;
+		s->nacl = d->nacl;
+	}
+	if (want & CONF_SET_TIMEOUT)
+		s->timeout = d->timeout;
+	if (want & CONF_SET_IDLE_TIMEOUT)
+		s->idle_timeout = d->idle_timeout;
+	if ((want & CONF_SET_ENV) && d->nenv > 0) {
+		if ((s->env = strv_dup(d->env, d->nenv)) == NULL)
+			return -1;
+		s->nenv = d->nenv;
+	}
+	if ((want & CONF_SET_PASSENV) && d->npassenv > 0) {
+		if ((s->passenv = strv_dup(d->passenv, d->npassenv)) == NULL)
+			return -1;
+		s->npassenv = d->npassenv;
+	}
+	if (want & CONF_SET_BACKLOG)
+		s->backlog = d->backlog;
+	if (want & CONF_SET_REUSEPORT)
+		s->reuseport = d->reuseport;
+	if (want & CONF_SET_PROXY)
+		s->proxy = d->proxy;
+	if ((want & CONF_SET_PROXY_FROM) && d->nproxy_from > 0) {
+		if ((s->proxy_from = memdup(d->proxy_from, d->nproxy_from,
+		    sizeof(*d->proxy_from))) == NULL)
+			return -1;
+		s->nproxy_from = d->nproxy_from;
+	}
+	if ((want & CONF_SET_REFUSE_MESSAGE) &&
+	    (s->refuse_message = strdup(d->refuse_message)) == NULL)
+		return -1;
+	s->set |= want;
+	return 0;
+}
+/* The configuration with nothing given: forkd's defaults. */
+struct conf *
+conf_new(void)
+{
+	struct conf	*conf;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return NULL;
+	conf->max_children = CONF_MAX_CHILDREN;
+	conf->syslog_facility = LOG_DAEMON;
+	conf->shutdown_timeout = CONF_SHUTDOWN_TIMEOUT;
+	conf_settings_init(&conf->defaults);
+	TAILQ_INIT(&conf->services);
+	return conf;
+}
+
+/* A service named at file:line, with nothing given yet. */
+struct conf_service *
+conf_service_new(const char *name, const char *file, int line)
+{
+	struct conf_service	*cs;
+
+	if ((cs = calloc(1, sizeof(*cs))) == NULL ||
+	    (cs->name = strdup(name)) == NULL) {
+		free(cs);
+		return NULL;
+	}
+	conf_settings_init(&cs->s);
+	cs->file = file;
+	cs->line = line;
+	return cs;
+}
+
+void
+conf_service_free(struct conf_service *cs)
+{
+	free(cs->name);
+	free(cs->listen);
+	strv_free(cs->argv, (size_t)cs->argc);
+	conf_settings_free(&cs->s);
+	free(cs);
+}
+
+void
+conf_free(struct conf *conf)
+{
+	struct conf_service	*cs;
+
+	if (conf == NULL)
+		return;
+	while ((cs = TAILQ_FIRST(&conf->services)) != NULL) {
+		TAILQ_REMOVE(&conf->services, cs, entry);
+		conf_service_free(cs);
+	}
+	conf_settings_free(&conf->defaults);
+	conf_errors_free(&conf->warnings);
+	strv_free(conf->files, conf->nfiles);
+	free(conf->path);
+	free(conf->pidfile);
+	free(conf);
+}
+
+void
+conf_errors_free(struct conf_errors *errs)
+{
+	strv_free(errs->msg, errs->n);
+	errs->msg = NULL;
+	errs->n = 0;
+}
+
+struct conf_service *
+conf_service_find(const struct conf *conf, const char *name)
+{
+	struct conf_service	*cs;
+
+	TAILQ_FOREACH(cs, &conf->services, entry)
+		if (strcmp(cs->name, name) == 0)
+			return cs;
+	return NULL;
+}
+
+const struct conf_where *
+conf_where(const struct conf_settings *s, uint32_t bit)
+{
+	return &s->where[ffs((int)bit) - 1];
+}
