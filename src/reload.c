@@ -179,14 +179,18 @@ reload_run(struct server *srv)
 		return;
 	}
 	notify_reloading();
-	if ((conf = conf_parse_file(srv->conf_path, &errs)) == NULL) {
+	if ((conf = conf_parse_file(srv->conf_path, &errs)) == NULL ||
+	    conf_check_credentials(conf, geteuid(), getegid(), &errs) == -1) {
 		for (i = 0; i < errs.n; i++)
 			log_warnx("%s", errs.msg[i]);
 		conf_errors_free(&errs);
+		conf_free(conf);
 		log_warnx("reload failed, configuration unchanged");
 		notify_send("READY=1");
 		return;
 	}
+	for (i = 0; i < conf->warnings.n; i++)
+		log_warnx("%s", conf->warnings.msg[i]);
 	TAILQ_INIT(&fresh);
 	if (childtab_resize(srv->children, conf->max_children) == -1) {
 		log_warn("reload: child table");

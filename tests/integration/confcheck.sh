@@ -35,8 +35,13 @@ ok "-n warns that a service's allow replaces the global deny, and exits 0"
 
 start_forkd -f "$c"
 grep -qF "$want" "$tmp/forkd.log" || fail "no warning logged at start"
+warned=$(grep -cF "$want" "$tmp/forkd.log")
+kill -HUP "$forkd_pid"
+retry 50 grep -q "reloaded $c" "$tmp/forkd.log" || fail "no reload"
+[ "$(grep -cF "$want" "$tmp/forkd.log")" -gt "$warned" ] ||
+    fail "no warning logged on reload"
 stop_forkd
-ok "the warning is logged at start"
+ok "the warning is logged at start and on reload"
 
 c=$(conf inherits.conf <<EOF2
 deny 10.0.0.0/8
@@ -143,5 +148,20 @@ retry 100 grep -q "started" "$tmp/forkd.log" ||
     fail "forkd did not start as uid $uid"
 out=$(timeout 5 nc -d 127.0.0.1 "$p")
 [ "$out" = "$uid" ] || fail "the child of user $me runs as '$out'"
+# A reload to a user it cannot give fails, and the running one stays.
+cat >"$c" <<EOF2
+service id {
+	listen 127.0.0.1:$p
+	exec /usr/bin/id -u
+	user $other
+}
+EOF2
+kill -HUP "$forkd_pid"
+retry 50 grep -q "reload failed, configuration unchanged" "$tmp/forkd.log" ||
+    fail "a reload to user $other as uid $uid did not fail"
+grep -q "user $other: forkd runs as uid $uid" "$tmp/forkd.log" ||
+    fail "the failed reload does not say why"
+out=$(timeout 5 nc -d 127.0.0.1 "$p")
+[ "$out" = "$uid" ] || fail "after the failed reload the child runs as '$out'"
 stop_forkd
 ok "user $me and group $mygroup, forkd's own, are accepted and change nothing"

@@ -32,7 +32,7 @@ service err {
 service errfork {
 	listen 127.0.0.1:$p_errfork
 	rlimit nofile 64
-	exec /bin/sh -c "printf 'no newline' >&2; /bin/sh -c 'echo from-a-grandchild >&2'; echo last >&2"
+	exec /bin/sh -c "printf 'no newline' >&2; /bin/sh -c 'echo from-a-grandchild >&2; sleep 1'; echo last >&2"
 }
 service nope { listen 127.0.0.1:$p_nope; exec /nonexistent/program }
 service sh {
@@ -131,8 +131,9 @@ ok "programs start with no signal blocked or ignored"
 out=$(timeout 5 nc -d 127.0.0.1 "$p_err")
 [ "$out" = to-the-client ] || fail "stderr reached the client: '$out'"
 retry 30 grep -q '^service err: pid [0-9]*: to-the-log$' "$tmp/forkd.log" || fail "stderr not in forkd's log"
-# Forked this time; what the program starts is named after the child too,
-# and a line without its newline is not joined to another process's.
+# Forked this time; what the program starts is named after the child too
+# (while it lives: the master finds it by its process group), and a line
+# without its newline is not joined to another process's.
 timeout 5 nc -d 127.0.0.1 "$p_errfork" >/dev/null
 retry 30 grep -q '^service errfork: pid [0-9]*: last$' "$tmp/forkd.log" ||
     fail "stderr of a forked child not in forkd's log"
