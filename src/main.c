@@ -26,6 +26,7 @@
 #include "module.h"
 #include "notify.h"
 #include "server.h"
+#include "svc.h"
 
 #define FORKD_CONF	SYSCONFDIR "/forkd.conf"
 #define FORKD_PIDFILE	RUNSTATEDIR "/forkd.pid"
@@ -153,12 +154,7 @@ check_modules(const struct conf *conf)
 		if (cs->kind != CONF_HANDLER_MODULE)
 			continue;
 		if (module_open(cs->argv[0], &m, err, sizeof(err)) == -1) {
-			if (cs->hline > 0)
-				fprintf(stderr, "%s:%d: ", cs->hfile,
-				    cs->hline);
-			else
-				fprintf(stderr, "%s: ", cs->hfile);
-			fprintf(stderr, "module %s: %s\n", cs->argv[0], err);
+			svc_warnx(cs, "module %s: %s", cs->argv[0], err);
 			n++;
 		} else
 			module_close(&m);

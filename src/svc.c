@@ -33,8 +33,6 @@
 /* Pause after running out of descriptors or processes. */
 #define BACKOFF_MS	100
 
-static void	svc_warnx(const struct conf_service *, const char *, ...)
-		    __attribute__((__format__(__printf__, 2, 3)));
 static int	svc_spawnable(const struct conf_settings *);
 static int	svc_room(const struct server *, const struct svc *);
 static int	svc_ready(const struct server *, const struct svc *,
@@ -69,8 +67,7 @@ svc_spawnable(const struct conf_settings *s)
 	return 1;
 }
 
-/* A message about a service's handler, as file:line: message. */
-static void
+void
 svc_warnx(const struct conf_service *cs, const char *fmt, ...)
 {
 	va_list	ap;

@@ -28,6 +28,10 @@ enum refusal {
  */
 struct svc	*svc_new(struct conf_service *, size_t sources);
 
+/* Log a message about a service's handler, as file:line: message. */
+void		 svc_warnx(const struct conf_service *, const char *, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
+
 /* Start the service's handler; -1, logged, when it cannot. */
 int		 svc_prepare(struct svc *);
 
