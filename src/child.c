@@ -184,12 +184,18 @@ static sigset_t	child_sigmask;
 /* Children start sessions, not process groups: forkd has a terminal. */
 static int	child_setsid;
 
+/* The descriptor limit forkd started with, if the master raised it. */
+static struct rlimit	child_nofile;
+static int		child_nofile_raised;
+
 void
 child_init(void)
 {
 	int	fd;
 
 	sigemptyset(&child_sigmask);
+	if (getrlimit(RLIMIT_NOFILE, &child_nofile) == -1)
+		child_nofile.rlim_cur = child_nofile.rlim_max = RLIM_INFINITY;
 	if ((fd = open(_PATH_TTY, O_RDWR | O_NOCTTY | O_CLOEXEC)) != -1) {
 		child_setsid = 1;
 		close(fd);
@@ -220,6 +226,27 @@ int
 child_session(void)
 {
 	return child_setsid;
+}
+
+int
+child_raise_nofile(rlim_t need)
+{
+	struct rlimit	rl;
+	rlim_t		want = need;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return -1;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		want = rl.rlim_max;
+	if (want > rl.rlim_cur) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			return -1;
+		child_nofile_raised = 1;
+	}
+	return want >= need ? 0 : -1;
 }
 
 void
@@ -260,6 +287,16 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 		_exit(CHILD_SETUP_FAILED);
 	}
 
+	/*
+	 * dup2(2) onto itself keeps close-on-exec: a socket that already is
+	 * descriptor 0 or 1 loses it here, or an exec'd program would find
+	 * its standard input closed.
+	 */
+	if ((fd == STDIN_FILENO || fd == STDOUT_FILENO) &&
+	    fcntl(fd, F_SETFD, 0) == -1) {
+		log_warn("service %s: fcntl", svc->name);
+		_exit(CHILD_SETUP_FAILED);
+	}
 	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
 	    (errw != -1 && dup2(errw, STDERR_FILENO) == -1) ||
 	    (report != -1 && dup2(report, CTL_FD) == -1)) {
@@ -275,6 +312,9 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	closefrom(first);
 #endif
 
+	/* The master's raised limit is its own: the handler gets forkd's. */
+	if (child_nofile_raised)
+		(void)setrlimit(RLIMIT_NOFILE, &child_nofile);
 	if (child_limits(svc) == -1 || child_credentials(svc) == -1)
 		_exit(CHILD_SETUP_FAILED);
 

@@ -5,6 +5,7 @@
 #ifndef FORKD_CHILD_H
 #define FORKD_CHILD_H
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -72,5 +73,12 @@ void	child_conn(struct forkd_conn *, struct child_addrs *a,
  */
 void	child_init(void);
 int	child_session(void);
+
+/*
+ * Raise the master's soft limit on descriptors to need, or as far as the
+ * hard limit allows; forked children get the limit forkd started with
+ * back.  Returns 0, or -1 when need could not be reached.
+ */
+int	child_raise_nofile(rlim_t need);
 
 #endif /* FORKD_CHILD_H */

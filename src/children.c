@@ -2,6 +2,10 @@
 
 #include <sys/types.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#ifdef HAVE_PIDFD_OPEN
+#include <sys/pidfd.h>
+#endif
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -24,11 +28,14 @@
 #include "stderr.h"
 #include "svc.h"
 
+/* Descriptors the master holds whatever its children. */
+#define CHILDREN_FDS_BASE	64
 /* Pause after fork(2) fails. */
 #define BACKOFF_MS		100
 /* From SIGTERM to SIGKILL for a child over its timeout. */
 #define TIMEOUT_GRACE_MS	1000
 
+static void	children_watch(struct server *, struct child *);
 static void	children_verdict(struct server *, struct child *, int);
 static void	children_ended(struct server *, pid_t, int, uint64_t);
 
@@ -102,9 +109,9 @@ started:
 		kill(pid, SIGKILL);
 		return;
 	}
-	if (++svc->nchildren == svc->max_children)
-		srv->nfull++;
+	svc->nchildren++;
 	c->svc = svc;
+	children_watch(srv, c);
 	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
 	c->client = c->peer;
 	c->start = now;
@@ -134,6 +141,25 @@ started:
 	if (log_verbose())
 		log_debug("service %s: accepted %s, pid %ld", svc->name,
 		    addr_str((const struct sockaddr *)ss, 0, peer), (long)pid);
+}
+
+void
+children_budget(const struct conf *conf)
+{
+	const struct conf_service	*cs;
+	struct rlimit			 rl;
+	rlim_t				 need;
+
+	need = CHILDREN_FDS_BASE + 2 * (rlim_t)conf->max_children;
+	TAILQ_FOREACH(cs, &conf->services, entry)
+		need += cs->nlisten;
+	if (child_raise_nofile(need) == -1 &&
+	    getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		log_warnx("max-children %u needs about %llu descriptors, "
+		    "the limit is %llu: beyond it, children's exits are "
+		    "found by a sweep, and clients wait", conf->max_children,
+		    (unsigned long long)need,
+		    (unsigned long long)rl.rlim_cur);
 }
 
 int
@@ -284,9 +310,10 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	was_full = svc->max_children != 0 &&
 	    svc->nchildren >= svc->max_children;
 	svc->nchildren--;
-	if (svc->conf != NULL && was_full &&
-	    svc->nchildren < svc->max_children)
-		srv->nfull--;
+	if (c->pidfd != -1)
+		close(c->pidfd);
+	else
+		srv->unwatched--;
 	childtab_del(srv->children, c);
 	if (svc->conf == NULL) {
 		if (svc->nchildren == 0) {
@@ -297,21 +324,63 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 		svc_update(srv, svc, now);
 }
 
+/*
+ * A pidfd for the child in the epoll set of exits, so that each exit is
+ * an event that names its child: reaping costs the same whatever the
+ * number of children, where a waitpid(-1) walks all of them.  Without
+ * one (out of descriptors, or a kernel before 5.3) the child is
+ * unwatched, and found by a sweep on SIGCHLD.
+ */
+static void
+children_watch(struct server *srv, struct child *c)
+{
+	struct epoll_event	ev;
+
+#ifdef HAVE_PIDFD_OPEN
+	if ((c->pidfd = pidfd_open(c->pid, 0)) != -1) {
+		ev.events = EPOLLIN;
+		ev.data.u64 = (uint64_t)c->pid;
+		if (epoll_ctl(srv->child_ep, EPOLL_CTL_ADD, c->pidfd, &ev) == 0)
+			return;
+		close(c->pidfd);
+		c->pidfd = -1;
+	}
+#endif
+	if (srv->unwatched++ == 0)
+		log_warn("pid %ld: no pidfd, children are reaped by a sweep",
+		    (long)c->pid);
+}
+
 void
 children_reap(struct server *srv)
 {
-	pid_t		 pid;
-	int		 status, was_full, drained;
-	uint64_t	 now = clock_ms();
+	struct epoll_event	 evs[64];
+	struct child		*c;
+	pid_t			 pid;
+	int			 status, was_full, drained = 0, i, n;
+	uint64_t		 now = clock_ms();
 
 	was_full = childtab_count(srv->children) >= srv->conf->max_children;
-	for (drained = 0; (pid = waitpid(-1, &status, WNOHANG)) > 0;
-	    drained = 1) {
-		/*
-		 * What they wrote before they ended is logged under their
-		 * name, while they are still in the table.
-		 */
-		if (!drained)
+	do {
+		n = epoll_wait(srv->child_ep, evs, 64, 0);
+		for (i = 0; i < n; i++) {
+			pid = (pid_t)evs[i].data.u64;
+			if ((c = childtab_find(srv->children, pid)) == NULL ||
+			    waitpid(pid, &status, WNOHANG) != pid)
+				continue;
+			/*
+			 * What they wrote before they ended is logged under
+			 * their name, while they are still in the table.
+			 */
+			if (!drained++)
+				stderr_read(srv);
+			children_ended(srv, pid, status, now);
+		}
+	} while (n == 64);
+	/* A sweep, only while some child has no pidfd. */
+	while (srv->unwatched > 0 &&
+	    (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (!drained++)
 			stderr_read(srv);
 		children_ended(srv, pid, status, now);
 	}

@@ -13,6 +13,8 @@
 
 #include "master.h"
 
+struct conf;
+
 /*
  * Serve the connection on fd, accepted on l, in a new child: forked, or
  * spawned for exec services that allow it.  fd is closed in the master.
@@ -26,6 +28,13 @@ void	children_start(struct server *, struct listener *, int fd,
  * accept: [0] the master's, non-blocking, [1] the child's.
  */
 int	children_report_pair(int [2]);
+
+/*
+ * Raise the master's descriptor limit for what conf may need: a pidfd
+ * and a PROXY report socket per child, and the listeners.  Logged when
+ * the hard limit is lower.
+ */
+void	children_budget(const struct conf *);
 
 /* Read the PROXY protocol reports that have come in. */
 void	children_reports(struct server *);

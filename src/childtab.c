@@ -187,6 +187,7 @@ childtab_add(struct childtab *t, pid_t pid)
 	c = &t->slots[i];
 	memset(c, 0, sizeof(*c));
 	c->pid = pid;
+	c->report = c->pidfd = -1;
 	b = childtab_bucket(t->mask, pid);
 	c->next = t->buckets[b];
 	t->buckets[b] = i;
@@ -222,10 +223,11 @@ childtab_del(struct childtab *t, struct child *c)
 			*link = c->next;
 			/*
 			 * The slot is cleared so that a stale pointer finds
-			 * no child, and an iteration standing on it can go
-			 * on from here.
+			 * no child, and no descriptor, and an iteration
+			 * standing on it can go on from here.
 			 */
 			memset(c, 0, sizeof(*c));
+			c->report = c->pidfd = -1;
 			c->next = t->freelist;
 			t->freelist = i;
 			t->count--;

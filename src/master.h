@@ -74,6 +74,8 @@ struct server {
 	int			 epfd;
 	int			 sigfd;
 	int			 report_ep;	/* epoll of PROXY reports */
+	int			 child_ep;	/* epoll of children's pidfds */
+	unsigned int		 unwatched;	/* children without a pidfd */
 	int			 errfd;		/* children's stderr, or -1 */
 	int			 errw;		/* its write end, their fd 2 */
 	char			 errbuf[1024];	/* a partial line of it */
@@ -82,7 +84,6 @@ struct server {
 	int			 spare[2];	/* a report pair, made ahead */
 	uint64_t		 resume_at;	/* descriptor back-off */
 	unsigned int		 starved;	/* such back-offs in a row */
-	unsigned int		 nfull;		/* services at max-children */
 	int			 chld_wake;	/* SIGCHLD in the signalfd */
 	uint64_t		 svc_resume_at;	/* earliest svc paused_until */
 	uint64_t		 next_deadline;	/* earliest child timeout */

@@ -10,6 +10,7 @@
 
 #include "activate.h"
 #include "addr.h"
+#include "children.h"
 #include "childtab.h"
 #include "clock.h"
 #include "conf.h"
@@ -192,6 +193,7 @@ reload_run(struct server *srv)
 	for (i = 0; i < conf->warnings.n; i++)
 		log_warnx("%s", conf->warnings.msg[i]);
 	TAILQ_INIT(&fresh);
+	children_budget(conf);
 	if (childtab_resize(srv->children, conf->max_children) == -1) {
 		log_warn("reload: child table");
 		goto fail;
@@ -284,11 +286,6 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 			TAILQ_INSERT_TAIL(&srv->retired, old, entry);
 	}
 	TAILQ_CONCAT(&srv->svcs, fresh, entry);
-	srv->nfull = 0;
-	TAILQ_FOREACH(svc, &srv->svcs, entry)
-		if (svc->max_children != 0 &&
-		    svc->nchildren >= svc->max_children)
-			srv->nfull++;
 	conf_free(srv->conf);
 	srv->conf = conf;
 	svcs_update(srv, clock_ms());

@@ -27,11 +27,7 @@
 #include "stderr.h"
 #include "svc.h"
 
-/* Children are reaped at least this often, without waking on SIGCHLD. */
-#define REAP_MS		200
-
 static void	server_sigmask(sigset_t *);
-static int	server_full(const struct server *);
 static void	server_sigchld(struct server *);
 static int	server_signals(struct server *);
 static int	server_dispatch(struct server *, const struct epoll_event *);
@@ -64,6 +60,8 @@ server_free(struct server *srv)
 		close(srv->sigfd);
 	if (srv->report_ep != -1)
 		close(srv->report_ep);
+	if (srv->child_ep != -1)
+		close(srv->child_ep);
 	if (srv->errfd != -1)
 		close(srv->errfd);
 	if (srv->errw != -1)
@@ -72,7 +70,8 @@ server_free(struct server *srv)
 		close(srv->spare[0]);
 		close(srv->spare[1]);
 	}
-	srv->epfd = srv->sigfd = srv->errfd = srv->errw = srv->report_ep = -1;
+	srv->epfd = srv->sigfd = srv->errfd = srv->errw = -1;
+	srv->report_ep = srv->child_ep = -1;
 	srv->spare[0] = srv->spare[1] = -1;
 	conf_free(srv->conf);
 	srv->conf = NULL;
@@ -103,7 +102,8 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	memset(srv, 0, sizeof(*srv));
 	srv->conf = conf;
 	srv->conf_path = conf_path;
-	srv->epfd = srv->sigfd = srv->errfd = srv->errw = srv->report_ep = -1;
+	srv->epfd = srv->sigfd = srv->errfd = srv->errw = -1;
+	srv->report_ep = srv->child_ep = -1;
 	srv->spare[0] = srv->spare[1] = -1;
 	srv->started = clock_ms();
 	TAILQ_INIT(&srv->svcs);
@@ -130,14 +130,24 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	}
 	child_init();
 	server_sigmask(&mask);
-	ev.events = EPOLLIN;
-	ev.data.ptr = &srv->report_ep;
 	if (sigaddset(&mask, SIGPIPE) == -1 ||
 	    sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
 	    sigdelset(&mask, SIGPIPE) == -1 ||
 	    (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (srv->report_ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->report_ep, &ev) == -1) {
+	    (srv->child_ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_warn("cannot set up the event loop");
+		return EX_OSERR;
+	}
+	/* Children's reports and exits: one event each for many. */
+	ev.events = EPOLLIN;
+	ev.data.ptr = &srv->report_ep;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->report_ep, &ev) == -1) {
+		log_warn("cannot set up the event loop");
+		return EX_OSERR;
+	}
+	ev.data.ptr = &srv->child_ep;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->child_ep, &ev) == -1) {
 		log_warn("cannot set up the event loop");
 		return EX_OSERR;
 	}
@@ -147,6 +157,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	}
 	/* status and metrics report on this server, in every child. */
 	stats_bind(srv);
+	children_budget(conf);
 
 	TAILQ_FOREACH(cs, &conf->services, entry) {
 		if ((svc = svc_new(cs, conf->max_children)) == NULL)
@@ -175,7 +186,8 @@ server_signals(struct server *srv)
 	while ((n = read(srv->sigfd, &si, sizeof(si))) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			/* Reaped below, with the others that have ended. */
+			/* A child without a pidfd may have ended. */
+			children_reap(srv);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -194,24 +206,15 @@ server_signals(struct server *srv)
 	return stop;
 }
 
-/* Whether a limit on children holds a listener back. */
-static int
-server_full(const struct server *srv)
-{
-	return srv->nfull > 0 ||
-	    childtab_count(srv->children) >= srv->conf->max_children;
-}
-
 /*
- * A child's exit wakes the master only when a service waits for a free
- * slot: otherwise the loop reaps as it goes round and at least every
- * REAP_MS, which saves a wakeup per connection under load.
+ * Children's exits come through their pidfds; SIGCHLD wakes the master
+ * only while some child has none, to sweep for it.
  */
 static void
 server_sigchld(struct server *srv)
 {
 	sigset_t	mask;
-	int		want = srv->stopping || server_full(srv);
+	int		want = srv->unwatched > 0;
 
 	if (want == srv->chld_wake)
 		return;
@@ -239,9 +242,6 @@ server_wait_ms(const struct server *srv, uint64_t now)
 	if (srv->svc_resume_at != 0 &&
 	    (next == 0 || srv->svc_resume_at < next))
 		next = srv->svc_resume_at;
-	if (!srv->chld_wake && childtab_count(srv->children) > 0 &&
-	    (next == 0 || now + REAP_MS < next))
-		next = now + REAP_MS;
 	if (next == 0)
 		return -1;
 	if (next <= now)
@@ -261,6 +261,8 @@ server_dispatch(struct server *srv, const struct epoll_event *ev)
 		stderr_read(srv);
 	else if (ev->data.ptr == &srv->report_ep)
 		children_reports(srv);
+	else if (ev->data.ptr == &srv->child_ep)
+		children_reap(srv);
 	else if (ev->data.ptr != NULL)
 		svc_accept(srv, ev->data.ptr);
 	else
@@ -310,7 +312,6 @@ server_run(struct server *srv)
 			sig |= server_dispatch(srv, &evs[i]);
 		if (sig && server_signals(srv))
 			return server_shutdown(srv);
-		children_reap(srv);
 		server_sigchld(srv);
 		now = clock_ms();
 		children_timeouts(srv, now);
