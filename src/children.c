@@ -223,9 +223,14 @@ children_verdict(struct server *srv, struct child *c, int may_reap)
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n != (ssize_t)sizeof(r) || !r.ok) {
-		/* No valid header; the child said why in the log. */
-		if (n == (ssize_t)sizeof(r))
+		/*
+		 * No valid header; the child said why in the log.  Counted
+		 * once: under its reason, no longer as accepted.
+		 */
+		if (n == (ssize_t)sizeof(r)) {
+			svc->n[COUNT_ACCEPTED]--;
 			svc->n[COUNT_REFUSED_PROXY]++;
+		}
 		children_report_close(srv, c);
 		return;
 	}
@@ -251,6 +256,7 @@ children_verdict(struct server *srv, struct child *c, int may_reap)
 	}
 	if (why != REFUSE_NONE) {
 		verdict = CTL_REFUSE;
+		svc->n[COUNT_ACCEPTED]--;
 		svc_count_refusal(svc, (struct sockaddr *)&c->client,
 		    (struct sockaddr *)&c->peer, why);
 	} else {

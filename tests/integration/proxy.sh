@@ -179,7 +179,17 @@ ok "allow/deny and max-per-source apply to the original client behind haproxy"
 kill -USR1 "$forkd_pid"
 retry 50 grep -q "service pp1: refused by allow/deny 0, over max-per-source 0, by PROXY protocol 9," \
     "$tmp/forkd.log" || fail "bad headers not counted: $(grep 'service pp1: refused' "$tmp/forkd.log")"
-ok "bad headers counted"
+# Every connection counts once, served or under its reason, whether it
+# was refused before the fork or by its child's report.
+for svc in pp1 pp2 any; do
+	forks=$(grep -c "^service $svc: accepted [0-9.]*:[0-9]*, pid" "$tmp/forkd.log")
+	prefork=$(grep -c "^service $svc: refused [0-9.]*:[0-9]*: " "$tmp/forkd.log")
+	counted=$(sed -n "s/^service $svc: accepted \([0-9]*\), live .*/\1/p; s/^service $svc: refused by allow\/deny \([0-9]*\), over max-per-source \([0-9]*\), by PROXY protocol \([0-9]*\), fork failed \([0-9]*\);.*/\1 \2 \3 \4/p" \
+	    "$tmp/forkd.log" | tr ' ' '\n' | awk '{ n += $1 } END { print n + 0 }')
+	[ "$counted" -eq $((forks + prefork)) ] ||
+	    fail "service $svc: $forks forks and $prefork refusals before a fork, counted $counted"
+done
+ok "bad headers counted; every connection counted once"
 
 alive || fail "forkd died"
 stop_forkd
