@@ -13,8 +13,27 @@
 
 #include "counters.h"
 
+static void	fold(const char *);
 static void	status_list(void);
 static void	metrics_list(void);
+
+/* A line of text, folded at spaces into lines of at most 72 bytes. */
+static void
+fold(const char *s)
+{
+	const char	*sp;
+	size_t		 len;
+
+	while ((len = strlen(s)) > 72) {
+		for (sp = s + 72; sp > s && *sp != ' '; sp--)
+			;
+		if (sp == s)
+			break;
+		printf("%.*s\n", (int)(sp - s), s);
+		s = sp + 1;
+	}
+	printf("%s\n", s);
+}
 
 /*
  * Each status column, with what it counts.  Punctuation after a macro
@@ -48,7 +67,8 @@ metrics_list(void)
 	for (i = 0; i < COUNT_MAX; i = j) {
 		for (j = i + 1; j < COUNT_MAX && counters[j].help == NULL; j++)
 			;
-		printf(".It Li %s\n%s\n", counters[i].metric, counters[i].help);
+		printf(".It Li %s\n", counters[i].metric);
+		fold(counters[i].help);
 		if (counters[i].label == NULL)
 			continue;
 		printf("Label\n.Li %s :\n", counters[i].label);
