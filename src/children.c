@@ -36,6 +36,8 @@
 #define TIMEOUT_GRACE_MS	1000
 
 static void	children_watch(struct server *, struct child *);
+static int	children_deadline_live(void *, const struct deadline *);
+static void	children_deadline(struct server *, struct child *, uint64_t);
 static void	children_verdict(struct server *, struct child *, int);
 static void	children_ended(struct server *, pid_t, int, uint64_t);
 
@@ -117,6 +119,7 @@ started:
 	c->start = now;
 	c->report = report[0];
 	if (c->report != -1) {
+		svc->nwaiting++;
 		/* The child reports the original client; counted then. */
 		ev.events = EPOLLIN;
 		ev.data.u64 = (uint64_t)pid;
@@ -125,6 +128,7 @@ started:
 			log_warn("service %s: epoll_ctl", svc->name);
 			close(c->report);
 			c->report = -1;
+			svc->nwaiting--;
 		}
 	} else if (svc->sources != NULL) {
 		if (srctab_add(svc->sources, (const struct sockaddr *)ss) != 0)
@@ -133,11 +137,8 @@ started:
 			log_warnx("service %s: per-source table full",
 			    svc->name);
 	}
-	if (svc->conf->s.timeout != 0) {
-		c->deadline = now + svc->conf->s.timeout;
-		if (srv->next_deadline == 0 || c->deadline < srv->next_deadline)
-			srv->next_deadline = c->deadline;
-	}
+	if (svc->conf->s.timeout != 0)
+		children_deadline(srv, c, now + svc->conf->s.timeout);
 	if (log_verbose())
 		log_debug("service %s: accepted %s, pid %ld", svc->name,
 		    addr_str((const struct sockaddr *)ss, 0, peer), (long)pid);
@@ -192,14 +193,22 @@ children_reports(struct server *srv)
 	}
 }
 
-/* Stop listening to a child's report, and close the master's end. */
+/*
+ * Stop listening to a child's report, and close the master's end: the
+ * child no longer waits for a header, and its service may have room for
+ * another.
+ */
 static void
 children_report_close(struct server *srv, struct child *c)
 {
+	struct svc	*svc = c->svc;
+
 	/* The child's copy may still be open: unregister, then close. */
 	epoll_ctl(srv->report_ep, EPOLL_CTL_DEL, c->report, NULL);
 	close(c->report);
 	c->report = -1;
+	svc->nwaiting--;
+	svc_update(srv, svc, clock_ms());
 }
 
 /*
@@ -280,7 +289,6 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	struct child	*c;
 	struct svc	*svc;
 	char		 peer[ADDR_STRLEN];
-	int		 was_full;
 
 	if ((c = childtab_find(srv->children, pid)) == NULL)
 		return;
@@ -313,9 +321,9 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 			    PRIu64 " ms", svc->name, (long)pid, peer,
 			    WEXITSTATUS(status), now - c->start);
 	}
-	was_full = svc->max_children != 0 &&
-	    svc->nchildren >= svc->max_children;
 	svc->nchildren--;
+	if (c->deadline != 0)
+		srv->ntimed--;
 	if (c->pidfd != -1)
 		close(c->pidfd);
 	else
@@ -326,7 +334,7 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 			TAILQ_REMOVE(&srv->retired, svc, entry);
 			svc_release(srv, svc);
 		}
-	} else if (was_full)
+	} else
 		svc_update(srv, svc, now);
 }
 
@@ -407,44 +415,85 @@ children_wait(struct server *srv)
 	return 0;
 }
 
+/* Whether a deadline in the heap is still its child's. */
+static int
+children_deadline_live(void *arg, const struct deadline *e)
+{
+	const struct server	*srv = arg;
+	const struct child	*c;
+
+	return (c = childtab_find(srv->children, e->pid)) != NULL &&
+	    c->deadline == e->when;
+}
+
+/*
+ * Give a child a deadline.  The heap keeps the stale entries of children
+ * gone or given another deadline until they come up, or until they
+ * outnumber the live ones: then they are swept out, which costs O(n)
+ * once every n deadlines.
+ */
+static void
+children_deadline(struct server *srv, struct child *c, uint64_t when)
+{
+	if (c->deadline == 0)
+		srv->ntimed++;
+	c->deadline = when;
+	if (srv->deadlines.n >= 2 * (size_t)srv->ntimed + 64)
+		deadlines_filter(&srv->deadlines, children_deadline_live, srv);
+	if (deadlines_push(&srv->deadlines, when, c->pid) == -1) {
+		/* Out of memory: the timeout cannot be kept. */
+		log_warn("service %s: pid %ld: timeout",
+		    ((struct svc *)c->svc)->name, (long)c->pid);
+		c->deadline = 0;
+		srv->ntimed--;
+	}
+}
+
 /*
  * Children over their service's timeout get SIGTERM, and SIGKILL a second
- * later.  The table is walked only when the earliest deadline has passed.
+ * later, in the order of their deadlines.
  */
 void
 children_timeouts(struct server *srv, uint64_t now)
 {
-	struct child	*c = NULL;
-	struct svc	*svc;
-	uint64_t	 next = 0;
+	const struct deadline	*e;
+	struct child		*c;
+	struct svc		*svc;
+	uint64_t		 when;
+	pid_t			 pid;
 
-	if (srv->next_deadline == 0 || now < srv->next_deadline)
-		return;
-	while ((c = childtab_next(srv->children, c)) != NULL) {
-		if (c->deadline == 0)
+	while ((e = deadlines_peek(&srv->deadlines)) != NULL &&
+	    e->when <= now) {
+		when = e->when;
+		pid = e->pid;
+		deadlines_pop(&srv->deadlines);
+		if ((c = childtab_find(srv->children, pid)) == NULL ||
+		    c->deadline != when)
 			continue;
-		if (c->deadline <= now) {
-			svc = c->svc;
-			if (!c->killed) {
-				log_warnx("service %s: pid %ld over its "
-				    "timeout, terminating", svc->name,
-				    (long)c->pid);
-				svc->n[COUNT_TIMEOUT_KILLED]++;
-				if (kill(-c->pid, SIGTERM) == -1)
-					kill(c->pid, SIGTERM);
-				c->killed = 1;
-				c->deadline = now + TIMEOUT_GRACE_MS;
-			} else {
-				if (kill(-c->pid, SIGKILL) == -1)
-					kill(c->pid, SIGKILL);
-				c->deadline = 0;
-				continue;
-			}
+		svc = c->svc;
+		if (!c->killed) {
+			log_warnx("service %s: pid %ld over its timeout, "
+			    "terminating", svc->name, (long)c->pid);
+			svc->n[COUNT_TIMEOUT_KILLED]++;
+			if (kill(-c->pid, SIGTERM) == -1)
+				kill(c->pid, SIGTERM);
+			c->killed = 1;
+			children_deadline(srv, c, now + TIMEOUT_GRACE_MS);
+		} else {
+			if (kill(-c->pid, SIGKILL) == -1)
+				kill(c->pid, SIGKILL);
+			c->deadline = 0;
+			srv->ntimed--;
 		}
-		if (next == 0 || c->deadline < next)
-			next = c->deadline;
 	}
-	srv->next_deadline = next;
+}
+
+uint64_t
+children_next_deadline(const struct server *srv)
+{
+	const struct deadline	*e = deadlines_peek(&srv->deadlines);
+
+	return e != NULL ? e->when : 0;
 }
 
 void

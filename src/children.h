@@ -48,6 +48,9 @@ int	children_wait(struct server *);
 /* Signal the children over their timeout. */
 void	children_timeouts(struct server *, uint64_t now);
 
+/* When children_timeouts() has work next, or 0 for never. */
+uint64_t children_next_deadline(const struct server *);
+
 /* Send sig to every child's process group. */
 void	children_kill(struct server *, int sig);
 

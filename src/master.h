@@ -6,7 +6,9 @@
  * Whether a listener is in the epoll set is decided in one place,
  * svc_update(), from the state below: the server stopping or starved of
  * descriptors, the service paused (rate, fork back-off, accept errors),
- * and room for a child in the service and in the table.
+ * and room for a child in the service and in the table: its own
+ * max-children, the share of the global one it may take, and for a
+ * PROXY protocol service, how many children may wait for a header.
  */
 
 #ifndef FORKD_MASTER_H
@@ -21,6 +23,7 @@
 
 #include "addr.h"
 #include "counters.h"
+#include "deadlines.h"
 #include "module.h"
 #include "rate.h"
 
@@ -54,6 +57,7 @@ struct svc {
 	struct listener		*listeners;
 	size_t			 nlisteners;
 	unsigned int		 nchildren;
+	unsigned int		 nwaiting;	/* children yet to report */
 	struct srctab		*sources;	/* with max_per_source */
 	struct rate		 rate;
 	int			 rated;		/* has a rate */
@@ -76,6 +80,7 @@ struct server {
 	int			 report_ep;	/* epoll of PROXY reports */
 	int			 child_ep;	/* epoll of children's pidfds */
 	unsigned int		 unwatched;	/* children without a pidfd */
+	unsigned int		 reserve;	/* slots one service cannot take */
 	int			 errfd;		/* children's stderr, or -1 */
 	int			 errw;		/* its write end, their fd 2 */
 	char			 errbuf[1024];	/* a partial line of it */
@@ -86,7 +91,8 @@ struct server {
 	unsigned int		 starved;	/* such back-offs in a row */
 	int			 chld_wake;	/* SIGCHLD in the signalfd */
 	uint64_t		 svc_resume_at;	/* earliest svc paused_until */
-	uint64_t		 next_deadline;	/* earliest child timeout */
+	struct deadlines	 deadlines;	/* children's timeouts */
+	unsigned int		 ntimed;	/* children with a deadline */
 	uint64_t		 started;
 	int			 stopping;
 };

@@ -194,6 +194,9 @@ reload_run(struct server *srv)
 		log_warnx("%s", conf->warnings.msg[i]);
 	TAILQ_INIT(&fresh);
 	children_budget(conf);
+	/* Room made ahead; should it fail, the heap grows when it must. */
+	(void)deadlines_reserve(&srv->deadlines,
+	    2 * (size_t)conf->max_children + 64);
 	if (childtab_resize(srv->children, conf->max_children) == -1) {
 		log_warn("reload: child table");
 		goto fail;
@@ -261,6 +264,10 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 		if (c->counted)
 			srctab_del(old->sources, (struct sockaddr *)&c->client);
 		svc->nchildren++;
+		if (c->report != -1) {
+			old->nwaiting--;
+			svc->nwaiting++;
+		}
 		/* Those still to report their client are counted then. */
 		c->counted = svc->sources != NULL && c->report == -1 &&
 		    srctab_add(svc->sources,
@@ -288,5 +295,6 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 	TAILQ_CONCAT(&srv->svcs, fresh, entry);
 	conf_free(srv->conf);
 	srv->conf = conf;
+	svcs_share(srv);
 	svcs_update(srv, clock_ms());
 }

@@ -54,6 +54,7 @@ server_free(struct server *srv)
 			close(c->report);
 	childtab_free(srv->children);
 	srv->children = NULL;
+	deadlines_free(&srv->deadlines);
 	if (srv->epfd != -1)
 		close(srv->epfd);
 	if (srv->sigfd != -1)
@@ -151,7 +152,9 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 		log_warn("cannot set up the event loop");
 		return EX_OSERR;
 	}
-	if ((srv->children = childtab_new(conf->max_children)) == NULL) {
+	if ((srv->children = childtab_new(conf->max_children)) == NULL ||
+	    deadlines_reserve(&srv->deadlines, 2 * (size_t)conf->max_children +
+	    64) == -1) {
 		log_warn("child table");
 		return EX_OSERR;
 	}
@@ -171,6 +174,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	}
 	if (activate_leftover() > 0)
 		return EX_CONFIG;
+	svcs_share(srv);
 	svcs_update(srv, clock_ms());
 	return 0;
 }
@@ -232,13 +236,13 @@ server_sigchld(struct server *srv)
 static int
 server_wait_ms(const struct server *srv, uint64_t now)
 {
-	uint64_t	next = 0;
+	uint64_t	next = 0, deadline;
 
 	if (srv->resume_at != 0)
 		next = srv->resume_at;
-	if (srv->next_deadline != 0 &&
-	    (next == 0 || srv->next_deadline < next))
-		next = srv->next_deadline;
+	if ((deadline = children_next_deadline(srv)) != 0 &&
+	    (next == 0 || deadline < next))
+		next = deadline;
 	if (srv->svc_resume_at != 0 &&
 	    (next == 0 || srv->svc_resume_at < next))
 		next = srv->svc_resume_at;

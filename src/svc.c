@@ -207,15 +207,38 @@ svcs_find(struct svcs *list, const char *name)
 	return NULL;
 }
 
-/* Whether the table and the service have room for one more child. */
+/*
+ * Whether the table and the service have room for one more child.  No
+ * service takes the last srv->reserve slots of the global max-children,
+ * so that one flooded service cannot starve the others; and at most half
+ * of what a PROXY protocol service may hold waits for headers, so that
+ * clients that connect and say nothing cannot hold all of it.
+ */
 static int
 svc_room(const struct server *srv, const struct svc *svc)
 {
-	size_t	n = childtab_count(srv->children);
+	size_t		n = childtab_count(srv->children);
+	unsigned int	share = srv->conf->max_children - srv->reserve;
 
 	if (n >= srv->conf->max_children || n >= childtab_cap(srv->children))
 		return 0;
-	return svc->max_children == 0 || svc->nchildren < svc->max_children;
+	if (svc->max_children != 0 && svc->max_children < share)
+		share = svc->max_children;
+	if (svc->nchildren >= share)
+		return 0;
+	return svc->conf->s.proxy == CONF_PROXY_OFF ||
+	    svc->nwaiting < (share + 1) / 2;
+}
+
+void
+svcs_share(struct server *srv)
+{
+	unsigned int	max = srv->conf->max_children;
+
+	/* An eighth, and never every slot. */
+	srv->reserve = 0;
+	if (srv->conf->nservices > 1 && max > 1)
+		srv->reserve = max / 8 > 0 ? max / 8 : 1;
 }
 
 /*
@@ -391,18 +414,14 @@ svc_accept(struct server *srv, struct listener *l)
 			    srv->starved);
 			srv->starved = 0;
 		}
-		if (svc->rated) {
-			rate_take(&svc->rate, now);
-			if (svc->rate_paused) {
-				/* A client waited in the backlog for this. */
-				svc->rate_paused = 0;
-				svc->n[COUNT_RATE_DELAYED]++;
-				if (log_verbose())
-					log_debug("service %s: %s waited for "
-					    "the rate limit", svc->name,
-					    addr_str((struct sockaddr *)&ss, 0,
-					    peer));
-			}
+		if (svc->rate_paused) {
+			/* A client waited in the backlog for this. */
+			svc->rate_paused = 0;
+			svc->n[COUNT_RATE_DELAYED]++;
+			if (log_verbose())
+				log_debug("service %s: %s waited for the rate "
+				    "limit", svc->name, addr_str((struct
+				    sockaddr *)&ss, 0, peer));
 		}
 		why = svc_check(svc, (struct sockaddr *)&ss);
 		if (why == REFUSE_SOURCE) {
@@ -414,6 +433,9 @@ svc_accept(struct server *srv, struct listener *l)
 			svc_refuse(svc, fd, (struct sockaddr *)&ss, why);
 			continue;
 		}
+		/* Only a client let in takes a token: refusals cost none. */
+		if (svc->rated)
+			rate_take(&svc->rate, now);
 		children_start(srv, l, fd, &ss, now);
 	}
 }

@@ -53,6 +53,12 @@ struct svc	*svcs_find(struct svcs *, const char *name);
 void		 svc_update(struct server *, struct svc *, uint64_t now);
 void		 svcs_update(struct server *, uint64_t now);
 
+/*
+ * The share of the global max-children one service may take: all of it
+ * but a reserve for the others, when there are others.
+ */
+void		 svcs_share(struct server *);
+
 /* Stop accepting on one service until the given time. */
 void		 svc_pause(struct server *, struct svc *, uint64_t until);
 

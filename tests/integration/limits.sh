@@ -8,6 +8,7 @@ need nc timeout
 p_src=$(freeport)
 p_kill=$(freeport)
 p_rate=$(freeport)
+p_slow=$(freeport)
 
 c=$(conf forkd.conf <<EOF2
 service src {
@@ -28,6 +29,12 @@ service rate {
 	handler daytime
 	rate 5/s burst 2
 	backlog 64
+}
+service slow {
+	listen 127.0.0.1:$p_slow
+	handler daytime
+	rate 1/m burst 2
+	deny 127.0.0.9
 }
 EOF2
 )
@@ -110,6 +117,20 @@ waited=$(grep -c "service rate: 127.0.0.1:[0-9]* waited for the rate limit" \
     "$tmp/forkd.log")
 [ "$waited" -ge 5 ] || fail "only $waited clients logged as waiting"
 ok "rate 5/s burst 2: 12 clients all answered in $elapsed ms, $waited waited"
+
+# rate 1/m burst 2: denied clients take no token, so the two of the
+# bucket are still there for the clients let in after them.
+i=0
+while [ $i -lt 5 ]; do
+	out=$(refused_from 127.0.0.9 "$p_slow")
+	[ -z "$out" ] || fail "denied client $i got '$out'"
+	i=$((i + 1))
+done
+for i in 1 2; do
+	timeout 5 nc -d 127.0.0.1 "$p_slow" | grep -q '[0-9]:[0-9][0-9]:[0-9][0-9]' ||
+	    fail "client $i after 5 denied ones waited for a token"
+done
+ok "denied clients take no token from the rate's bucket"
 
 kill -USR1 "$forkd_pid"
 retry 50 grep -q "service src: refused by allow/deny 0, over max-per-source 1," \
