@@ -399,7 +399,7 @@ children_reap(struct server *srv)
 		children_ended(srv, pid, status, now);
 	}
 	if (was_full && childtab_count(srv->children) < srv->conf->max_children)
-		svcs_update(srv, now);
+		server_update(srv);
 }
 
 int

@@ -62,7 +62,8 @@ dump_log(const struct server *srv)
 		for (i = 0; i < svc->nlisteners; i++)
 			log_info("service %s: listening on %s%s", svc->name,
 			    svc->listeners[i].text,
-			    svc->listeners[i].armed ? "" : " (paused)");
+			    svc->listeners[i].armed && srv->listening ? "" :
+			    " (paused)");
 		dump_group(svc, COUNT_SERVED, served, sizeof(served));
 		dump_group(svc, COUNT_REFUSED, refused, sizeof(refused));
 		dump_group(svc, COUNT_WAITED, waited, sizeof(waited));

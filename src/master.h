@@ -3,12 +3,16 @@
  * holds them with the children.  Types only: the functions that work on
  * them are declared in svc.h, children.h, reload.h and server.h.
  *
- * Whether a listener is in the epoll set is decided in one place,
- * svc_update(), from the state below: the server stopping or starved of
- * descriptors, the service paused (rate, fork back-off, accept errors),
- * and room for a child in the service and in the table: its own
- * max-children, the share of the global one it may take, and for a
- * PROXY protocol service, how many children may wait for a header.
+ * Whether a listener is polled is decided at two levels, each in one
+ * place.  The listeners of a service are in the set listen_ep as
+ * svc_update() decides from the service's state: paused (rate, fork
+ * back-off, accept errors), and room for a child of it: its own
+ * max-children, the share of the global one it may take, and for a PROXY
+ * protocol service, how many children may wait for a header.  listen_ep
+ * is in the master's set as server_update() decides from the server's:
+ * stopping, starved of descriptors, or the global max-children reached.
+ * So the global limit, reached and left at every connection under load,
+ * costs one epoll_ctl(2), whatever the number of services.
  */
 
 #ifndef FORKD_MASTER_H
@@ -76,6 +80,8 @@ struct server {
 	struct svcs		 retired;	/* removed, children live on */
 	struct childtab		*children;
 	int			 epfd;
+	int			 listen_ep;	/* epoll of armed listeners */
+	int			 listening;	/* listen_ep is in epfd */
 	int			 sigfd;
 	int			 report_ep;	/* epoll of PROXY reports */
 	int			 child_ep;	/* epoll of children's pidfds */

@@ -244,8 +244,8 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 			if (l->from == NULL)
 				continue;
 			if (l->from->armed)
-				epoll_ctl(srv->epfd, EPOLL_CTL_DEL, l->from->fd,
-				    NULL);
+				epoll_ctl(srv->listen_ep, EPOLL_CTL_DEL,
+				    l->from->fd, NULL);
 			l->fd = l->from->fd;
 			l->own_addr = l->from->own_addr;
 			l->from->fd = -1;
@@ -297,4 +297,5 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 	srv->conf = conf;
 	svcs_share(srv);
 	svcs_update(srv, clock_ms());
+	server_update(srv);
 }

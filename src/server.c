@@ -63,6 +63,8 @@ server_free(struct server *srv)
 		close(srv->report_ep);
 	if (srv->child_ep != -1)
 		close(srv->child_ep);
+	if (srv->listen_ep != -1)
+		close(srv->listen_ep);
 	if (srv->errfd != -1)
 		close(srv->errfd);
 	if (srv->errw != -1)
@@ -72,7 +74,8 @@ server_free(struct server *srv)
 		close(srv->spare[1]);
 	}
 	srv->epfd = srv->sigfd = srv->errfd = srv->errw = -1;
-	srv->report_ep = srv->child_ep = -1;
+	srv->report_ep = srv->child_ep = srv->listen_ep = -1;
+	srv->listening = 0;
 	srv->spare[0] = srv->spare[1] = -1;
 	conf_free(srv->conf);
 	srv->conf = NULL;
@@ -104,7 +107,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	srv->conf = conf;
 	srv->conf_path = conf_path;
 	srv->epfd = srv->sigfd = srv->errfd = srv->errw = -1;
-	srv->report_ep = srv->child_ep = -1;
+	srv->report_ep = srv->child_ep = srv->listen_ep = -1;
 	srv->spare[0] = srv->spare[1] = -1;
 	srv->started = clock_ms();
 	TAILQ_INIT(&srv->svcs);
@@ -136,11 +139,12 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	    sigdelset(&mask, SIGPIPE) == -1 ||
 	    (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (srv->report_ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    (srv->child_ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+	    (srv->child_ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (srv->listen_ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		log_warn("cannot set up the event loop");
 		return EX_OSERR;
 	}
-	/* Children's reports and exits: one event each for many. */
+	/* Listeners, children's reports and exits: one event for many. */
 	ev.events = EPOLLIN;
 	ev.data.ptr = &srv->report_ep;
 	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->report_ep, &ev) == -1) {
@@ -176,6 +180,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 		return EX_CONFIG;
 	svcs_share(srv);
 	svcs_update(srv, clock_ms());
+	server_update(srv);
 	return 0;
 }
 
@@ -267,8 +272,8 @@ server_dispatch(struct server *srv, const struct epoll_event *ev)
 		children_reports(srv);
 	else if (ev->data.ptr == &srv->child_ep)
 		children_reap(srv);
-	else if (ev->data.ptr != NULL)
-		svc_accept(srv, ev->data.ptr);
+	else if (ev->data.ptr == &srv->listen_ep)
+		svcs_accept(srv);
 	else
 		return 1;
 	return 0;
@@ -321,7 +326,7 @@ server_run(struct server *srv)
 		children_timeouts(srv, now);
 		if (srv->resume_at != 0 && srv->resume_at <= now) {
 			srv->resume_at = 0;
-			svcs_update(srv, now);
+			server_update(srv);
 		}
 		if (srv->svc_resume_at != 0 && srv->svc_resume_at <= now)
 			svcs_resume(srv, now);
@@ -345,14 +350,14 @@ server_shutdown(struct server *srv)
 	server_sigchld(srv);
 	notify_send("STOPPING=1");
 	log_info("stopping, %zu children", childtab_count(srv->children));
-	TAILQ_FOREACH(svc, &srv->svcs, entry) {
-		svc_update(srv, svc, 0);
+	server_update(srv);
+	TAILQ_FOREACH(svc, &srv->svcs, entry)
 		for (i = 0; i < svc->nlisteners; i++) {
 			if (svc->listeners[i].fd != -1)
 				close(svc->listeners[i].fd);
 			svc->listeners[i].fd = -1;
+			svc->listeners[i].armed = 0;
 		}
-	}
 	children_kill(srv, SIGTERM);
 	deadline = clock_ms() + srv->conf->shutdown_timeout;
 	while (childtab_count(srv->children) > 0 &&

@@ -124,7 +124,8 @@ status_handle(const struct forkd_conn *conn, void *state)
 		for (i = 0; i < svc->nlisteners; i++) {
 			l = &svc->listeners[i];
 			fprintf(f, "%-*s %-47s %s\r\n", w, svc->name, l->text,
-			    l->armed ? "accepting" : "paused");
+			    l->armed && srv->listening ? "accepting" :
+			    "paused");
 		}
 
 	fprintf(f, "\r\n%-8s %-*s %-47s %s\r\n", "pid", w, "service",

@@ -37,6 +37,8 @@ static int	svc_spawnable(const struct conf_settings *);
 static int	svc_room(const struct server *, const struct svc *);
 static int	svc_ready(const struct server *, const struct svc *,
 		    uint64_t);
+static int	server_ready(const struct server *);
+static void	svc_accept(struct server *, struct listener *);
 static void	svc_arm(struct server *, struct svc *, int);
 static int	svc_backlogged(const struct svc *);
 static void	svc_starve(struct server *, struct svc *, struct listener *,
@@ -208,20 +210,18 @@ svcs_find(struct svcs *list, const char *name)
 }
 
 /*
- * Whether the table and the service have room for one more child.  No
- * service takes the last srv->reserve slots of the global max-children,
- * so that one flooded service cannot starve the others; and at most half
- * of what a PROXY protocol service may hold waits for headers, so that
- * clients that connect and say nothing cannot hold all of it.
+ * Whether the service has room for one more child; the table's room is
+ * the server's to decide (server_ready).  No service takes the last
+ * srv->reserve slots of the global max-children, so that one flooded
+ * service cannot starve the others; and at most half of what a PROXY
+ * protocol service may hold waits for headers, so that clients that
+ * connect and say nothing cannot hold all of it.
  */
 static int
 svc_room(const struct server *srv, const struct svc *svc)
 {
-	size_t		n = childtab_count(srv->children);
 	unsigned int	share = srv->conf->max_children - srv->reserve;
 
-	if (n >= srv->conf->max_children || n >= childtab_cap(srv->children))
-		return 0;
 	if (svc->max_children != 0 && svc->max_children < share)
 		share = svc->max_children;
 	if (svc->nchildren >= share)
@@ -243,13 +243,43 @@ svcs_share(struct server *srv)
 
 /*
  * Whether the service takes a connection now: the whole of the state
- * its listeners' place in the epoll set depends on.
+ * its listeners' place in listen_ep depends on.
  */
 static int
 svc_ready(const struct server *srv, const struct svc *svc, uint64_t now)
 {
-	return svc->conf != NULL && !srv->stopping && srv->resume_at == 0 &&
-	    svc->paused_until <= now && svc_room(srv, svc);
+	return svc->conf != NULL && svc->paused_until <= now &&
+	    svc_room(srv, svc);
+}
+
+/*
+ * Whether the server takes a connection now, for any service: the whole
+ * of the state listen_ep's place in the master's set depends on.
+ */
+static int
+server_ready(const struct server *srv)
+{
+	size_t	n = childtab_count(srv->children);
+
+	return !srv->stopping && srv->resume_at == 0 &&
+	    n < srv->conf->max_children && n < childtab_cap(srv->children);
+}
+
+void
+server_update(struct server *srv)
+{
+	struct epoll_event	ev;
+	int			on = server_ready(srv);
+
+	if (on == srv->listening)
+		return;
+	ev.events = EPOLLIN;
+	ev.data.ptr = &srv->listen_ep;
+	if (epoll_ctl(srv->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+	    srv->listen_ep, &ev) == -1)
+		log_warn("epoll_ctl");
+	else
+		srv->listening = on;
 }
 
 void
@@ -280,8 +310,8 @@ svc_arm(struct server *srv, struct svc *svc, int on)
 			continue;
 		ev.events = EPOLLIN;
 		ev.data.ptr = l;
-		if (epoll_ctl(srv->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		    l->fd, &ev) == -1)
+		if (epoll_ctl(srv->listen_ep, on ? EPOLL_CTL_ADD :
+		    EPOLL_CTL_DEL, l->fd, &ev) == -1)
 			log_warn("service %s: epoll_ctl %s", svc->name,
 			    l->text);
 		else
@@ -337,6 +367,17 @@ svcs_resume(struct server *srv, uint64_t now)
 }
 
 void
+svcs_accept(struct server *srv)
+{
+	struct epoll_event	evs[64];
+	int			i, n;
+
+	n = epoll_wait(srv->listen_ep, evs, 64, 0);
+	for (i = 0; i < n && srv->listening; i++)
+		svc_accept(srv, evs[i].data.ptr);
+}
+
+static void
 svc_accept(struct server *srv, struct listener *l)
 {
 	struct sockaddr_storage	 ss;
@@ -348,12 +389,12 @@ svc_accept(struct server *srv, struct listener *l)
 	int			 fd, i;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
+		if (!server_ready(srv)) {
+			server_update(srv);
+			return;
+		}
 		if (!svc_ready(srv, svc, now)) {
-			if (childtab_count(srv->children) >=
-			    srv->conf->max_children)
-				svcs_update(srv, now);
-			else
-				svc_update(srv, svc, now);
+			svc_update(srv, svc, now);
 			return;
 		}
 		/* No token: the clients wait in the backlog until one is due. */
@@ -453,7 +494,7 @@ svc_starve(struct server *srv, struct svc *svc, struct listener *l,
 		    l->text);
 	svc->n[COUNT_EMFILE]++;
 	srv->resume_at = now + BACKOFF_MS;
-	svcs_update(srv, now);
+	server_update(srv);
 }
 
 /*

@@ -65,8 +65,15 @@ void		 svc_pause(struct server *, struct svc *, uint64_t until);
 /* Services whose pause is over accept again. */
 void		 svcs_resume(struct server *, uint64_t now);
 
-/* Accept what waits on a listener, up to a batch. */
-void		 svc_accept(struct server *, struct listener *);
+/*
+ * Put listen_ep, the set of every armed listener, in the master's epoll
+ * set or take it out, as the state of the server says now: the one place
+ * that decides it.
+ */
+void		 server_update(struct server *);
+
+/* Accept what waits on the armed listeners, up to a batch each. */
+void		 svcs_accept(struct server *);
 
 /* allow/deny and max-per-source for a client (the original one). */
 enum refusal	 svc_check_client(const struct svc *,

@@ -21,7 +21,7 @@ service kill {
 	listen 127.0.0.1:$p_kill
 	handler echo
 	max-per-source 1
-	timeout 1s
+	timeout 3s
 	refuse-message "busy\r\n"
 }
 service rate {
@@ -87,7 +87,7 @@ hold t 127.0.0.1 "$p_kill" 127.0.0.5
 retry 50 nchildren -eq 1 || fail "held client t: $(show_children)"
 out=$(refused_from 127.0.0.5 "$p_kill")
 [ "$out" = busy ] || fail "second client of 127.0.0.5 got '$out'"
-retry 40 nchildren -eq 0 || fail "child over its timeout still there"
+retry 60 nchildren -eq 0 || fail "child over its timeout still there"
 out=$(echo_from 127.0.0.5 "$p_kill" after-timeout)
 [ "$out" = after-timeout ] || fail "after the timeout, 127.0.0.5 got '$out'"
 release t

@@ -71,6 +71,29 @@ for i in 4 5 6; do
 	probe "$i"
 done
 ok "20 held clients of one service take 14 of 16; another service is served"
+
+# Two silent echo clients fill the table: the next client waits in the
+# backlog, and is served when a held client leaves.
+held=$silent
+silent=""
+connect_silent "$p_echo" 2
+retry 50 nchildren -eq 16 || fail "a full table: $(children) children"
+(
+	# Not the silent clients' connections, or they never end.
+	for fd in $silent $held; do
+		exec {fd}>&-
+	done
+	echo late | timeout 10 nc -N 127.0.0.1 "$p_echo" >"$tmp/late"
+) &
+late=$!
+sleep 0.5
+[ ! -s "$tmp/late" ] || fail "a client was served past max-children: $(cat "$tmp/late")"
+nchildren -eq 16 || fail "more than max-children: $(children)"
+close_silent
+wait $late
+[ "$(cat "$tmp/late")" = late ] || fail "the client that waited got '$(cat "$tmp/late")'"
+ok "at the global max-children clients wait in the backlog, and are served when a child exits"
+silent=$held
 close_silent
 retry 100 nchildren -eq 0 || fail "children left: $(show_children)"
 # The clients that waited in the backlog were served in the end, none
