@@ -422,7 +422,7 @@ children_deadline_live(void *arg, const struct deadline *e)
 	const struct server	*srv = arg;
 	const struct child	*c;
 
-	return (c = childtab_find(srv->children, e->pid)) != NULL &&
+	return (c = childtab_find(srv->children, (pid_t)e->key)) != NULL &&
 	    c->deadline == e->when;
 }
 
@@ -440,7 +440,7 @@ children_deadline(struct server *srv, struct child *c, uint64_t when)
 	c->deadline = when;
 	if (srv->deadlines.n >= 2 * (size_t)srv->ntimed + 64)
 		deadlines_filter(&srv->deadlines, children_deadline_live, srv);
-	if (deadlines_push(&srv->deadlines, when, c->pid) == -1) {
+	if (deadlines_push(&srv->deadlines, when, (uintptr_t)c->pid) == -1) {
 		/* Out of memory: the timeout cannot be kept. */
 		log_warn("service %s: pid %ld: timeout",
 		    ((struct svc *)c->svc)->name, (long)c->pid);
@@ -465,7 +465,7 @@ children_timeouts(struct server *srv, uint64_t now)
 	while ((e = deadlines_peek(&srv->deadlines)) != NULL &&
 	    e->when <= now) {
 		when = e->when;
-		pid = e->pid;
+		pid = (pid_t)e->key;
 		deadlines_pop(&srv->deadlines);
 		if ((c = childtab_find(srv->children, pid)) == NULL ||
 		    c->deadline != when)

@@ -59,13 +59,13 @@ deadlines_down(struct deadlines *d, size_t i)
 }
 
 int
-deadlines_push(struct deadlines *d, uint64_t when, pid_t pid)
+deadlines_push(struct deadlines *d, uint64_t when, uintptr_t key)
 {
 	if (d->n == d->cap &&
 	    deadlines_reserve(d, d->cap < 32 ? 64 : d->cap * 2) == -1)
 		return -1;
 	d->v[d->n].when = when;
-	d->v[d->n].pid = pid;
+	d->v[d->n].key = key;
 	deadlines_up(d, d->n++);
 	return 0;
 }

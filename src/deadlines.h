@@ -1,12 +1,13 @@
 /*
- * Children's deadlines, in a binary min-heap of (time, pid): the earliest
- * is found at once and each deadline costs O(log n), where a walk of
- * every child at each expiry would cost O(n).
+ * Deadlines, in a binary min-heap of (time, key): the earliest is found
+ * at once and each deadline costs O(log n), where a walk of every owner
+ * at each expiry would cost O(n).  The master keeps two: children's
+ * timeouts, keyed by pid, and services' pauses, keyed by the service.
  *
- * Entries are not removed when their child ends or its deadline changes:
- * the owner checks each entry it pops against the child's own deadline
- * and drops the stale ones, and deadlines_filter() sweeps them out when
- * they outnumber the live ones.  Pure: no system calls.
+ * Entries are not removed when their owner goes or its deadline changes:
+ * the owner checks each entry it pops against its own deadline and drops
+ * the stale ones, and deadlines_filter() sweeps them out when they
+ * outnumber the live ones.  Pure: no system calls.
  */
 
 #ifndef FORKD_DEADLINES_H
@@ -19,7 +20,7 @@
 
 struct deadline {
 	uint64_t	when;		/* monotonic ms */
-	pid_t		pid;
+	uintptr_t	key;		/* a pid, or a pointer */
 };
 
 struct deadlines {
@@ -32,7 +33,7 @@ struct deadlines {
 int	deadlines_reserve(struct deadlines *, size_t cap);
 
 /* Add an entry; -1 with errno ENOMEM. */
-int	deadlines_push(struct deadlines *, uint64_t when, pid_t pid);
+int	deadlines_push(struct deadlines *, uint64_t when, uintptr_t key);
 
 /* The earliest entry, or NULL; and its removal. */
 const struct deadline *deadlines_peek(const struct deadlines *);

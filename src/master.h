@@ -96,7 +96,7 @@ struct server {
 	uint64_t		 resume_at;	/* descriptor back-off */
 	unsigned int		 starved;	/* such back-offs in a row */
 	int			 chld_wake;	/* SIGCHLD in the signalfd */
-	uint64_t		 svc_resume_at;	/* earliest svc paused_until */
+	struct deadlines	 pauses;	/* services' paused_until */
 	struct deadlines	 deadlines;	/* children's timeouts */
 	unsigned int		 ntimed;	/* children with a deadline */
 	uint64_t		 started;

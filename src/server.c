@@ -55,6 +55,7 @@ server_free(struct server *srv)
 	childtab_free(srv->children);
 	srv->children = NULL;
 	deadlines_free(&srv->deadlines);
+	deadlines_free(&srv->pauses);
 	if (srv->epfd != -1)
 		close(srv->epfd);
 	if (srv->sigfd != -1)
@@ -248,9 +249,9 @@ server_wait_ms(const struct server *srv, uint64_t now)
 	if ((deadline = children_next_deadline(srv)) != 0 &&
 	    (next == 0 || deadline < next))
 		next = deadline;
-	if (srv->svc_resume_at != 0 &&
-	    (next == 0 || srv->svc_resume_at < next))
-		next = srv->svc_resume_at;
+	if ((deadline = svcs_next_resume(srv)) != 0 &&
+	    (next == 0 || deadline < next))
+		next = deadline;
 	if (next == 0)
 		return -1;
 	if (next <= now)
@@ -328,8 +329,7 @@ server_run(struct server *srv)
 			srv->resume_at = 0;
 			server_update(srv);
 		}
-		if (srv->svc_resume_at != 0 && srv->svc_resume_at <= now)
-			svcs_resume(srv, now);
+		svcs_resume(srv, now);
 	}
 }
 

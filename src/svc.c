@@ -39,6 +39,8 @@ static int	svc_ready(const struct server *, const struct svc *,
 		    uint64_t);
 static int	server_ready(const struct server *);
 static void	svc_accept(struct server *, struct listener *);
+static int	svc_pause_live(void *, const struct deadline *);
+static int	svc_pause_other(void *, const struct deadline *);
 static void	svc_arm(struct server *, struct svc *, int);
 static int	svc_backlogged(const struct svc *);
 static void	svc_starve(struct server *, struct svc *, struct listener *,
@@ -192,6 +194,8 @@ svc_release(struct server *srv, struct svc *svc)
 {
 	if (svc->conf != NULL)
 		svc_retire(srv, svc);
+	/* No entry may point to what is freed. */
+	deadlines_filter(&srv->pauses, svc_pause_other, svc);
 	srctab_free(svc->sources);
 	free(svc->listeners);
 	free(svc->name);
@@ -319,12 +323,38 @@ svc_arm(struct server *srv, struct svc *svc, int on)
 	}
 }
 
+/* Whether a pause in the heap is still its service's. */
+static int
+svc_pause_live(void *arg, const struct deadline *e)
+{
+	const struct svc	*svc = (const struct svc *)e->key;
+
+	(void)arg;
+	return svc->paused_until == e->when;
+}
+
+/* Whether a pause in the heap is some other service's. */
+static int
+svc_pause_other(void *arg, const struct deadline *e)
+{
+	return (const struct svc *)e->key != arg;
+}
+
+/*
+ * A pause is an entry in the server's heap of pauses, so that resuming
+ * services costs O(log n) each, not a walk of every service.
+ */
 void
 svc_pause(struct server *srv, struct svc *svc, uint64_t until)
 {
 	svc->paused_until = until;
-	if (srv->svc_resume_at == 0 || until < srv->svc_resume_at)
-		srv->svc_resume_at = until;
+	if (srv->pauses.n >= 2 * (size_t)srv->conf->nservices + 64)
+		deadlines_filter(&srv->pauses, svc_pause_live, NULL);
+	if (deadlines_push(&srv->pauses, until, (uintptr_t)svc) == -1) {
+		/* Out of memory: no pause, rather than one without end. */
+		log_warn("service %s: pause", svc->name);
+		svc->paused_until = 0;
+	}
 	svc_update(srv, svc, clock_ms());
 }
 
@@ -348,22 +378,30 @@ svc_backlogged(const struct svc *svc)
 void
 svcs_resume(struct server *srv, uint64_t now)
 {
-	struct svc	*svc;
+	const struct deadline	*e;
+	struct svc		*svc;
+	uint64_t		 when;
 
-	srv->svc_resume_at = 0;
-	TAILQ_FOREACH(svc, &srv->svcs, entry) {
-		if (svc->paused_until == 0)
+	while ((e = deadlines_peek(&srv->pauses)) != NULL && e->when <= now) {
+		svc = (struct svc *)e->key;
+		when = e->when;
+		deadlines_pop(&srv->pauses);
+		if (svc->paused_until != when)
 			continue;
-		if (svc->paused_until <= now) {
-			svc->paused_until = 0;
-			/* Only a client already waiting waited for the rate. */
-			if (svc->rate_paused && !svc_backlogged(svc))
-				svc->rate_paused = 0;
-			svc_update(srv, svc, now);
-		} else if (srv->svc_resume_at == 0 ||
-		    svc->paused_until < srv->svc_resume_at)
-			srv->svc_resume_at = svc->paused_until;
+		svc->paused_until = 0;
+		/* Only a client already waiting waited for the rate. */
+		if (svc->rate_paused && !svc_backlogged(svc))
+			svc->rate_paused = 0;
+		svc_update(srv, svc, now);
 	}
+}
+
+uint64_t
+svcs_next_resume(const struct server *srv)
+{
+	const struct deadline	*e = deadlines_peek(&srv->pauses);
+
+	return e != NULL ? e->when : 0;
 }
 
 void

@@ -65,6 +65,9 @@ void		 svc_pause(struct server *, struct svc *, uint64_t until);
 /* Services whose pause is over accept again. */
 void		 svcs_resume(struct server *, uint64_t now);
 
+/* When svcs_resume() has work next, or 0 for never. */
+uint64_t	 svcs_next_resume(const struct server *);
+
 /*
  * Put listen_ep, the set of every armed listener, in the master's epoll
  * set or take it out, as the state of the server says now: the one place

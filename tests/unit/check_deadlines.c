@@ -24,7 +24,7 @@ pop(struct deadlines *d, pid_t *pid)
 		return UINT64_MAX;
 	when = e->when;
 	if (pid != NULL)
-		*pid = e->pid;
+		*pid = (pid_t)e->key;
 	deadlines_pop(d);
 	return when;
 }
@@ -33,7 +33,7 @@ static int
 keep_even(void *arg, const struct deadline *e)
 {
 	(void)arg;
-	return e->pid % 2 == 0;
+	return e->key % 2 == 0;
 }
 
 START_TEST(empty)
@@ -56,7 +56,7 @@ START_TEST(in_order)
 	pid_t			pid = 0;
 
 	for (i = 0; i < sizeof(when) / sizeof(when[0]); i++)
-		ck_assert_int_eq(deadlines_push(&d, when[i], (pid_t)i + 1), 0);
+		ck_assert_int_eq(deadlines_push(&d, when[i], i + 1), 0);
 	for (i = 0; i < sizeof(when) / sizeof(when[0]); i++) {
 		t = pop(&d, &pid);
 		ck_assert_uint_ge(t, last);
@@ -110,7 +110,7 @@ START_TEST(filter_keeps_order)
 
 	for (i = 1; i <= 1000; i++)
 		ck_assert_int_eq(deadlines_push(&d,
-		    (uint64_t)((i * 7919) % 1009), i), 0);
+		    (uint64_t)((i * 7919) % 1009), (uintptr_t)i), 0);
 	deadlines_filter(&d, keep_even, NULL);
 	ck_assert_uint_eq(d.n, 500);
 	while ((t = pop(&d, &pid)) != UINT64_MAX) {
@@ -134,7 +134,7 @@ START_TEST(reserve_then_no_growth)
 	ck_assert_int_eq(deadlines_reserve(&d, 100), 0);
 	v = d.v;
 	for (i = 0; i < 100; i++)
-		ck_assert_int_eq(deadlines_push(&d, (uint64_t)i, i + 1), 0);
+		ck_assert_int_eq(deadlines_push(&d, (uint64_t)i, (uintptr_t)i + 1), 0);
 	ck_assert_ptr_eq(d.v, v);
 	ck_assert_int_eq(deadlines_push(&d, 5, 1000), 0);
 	ck_assert_uint_ge(d.cap, 101);
