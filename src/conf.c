@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +29,156 @@
 
 #define FILE_MAX	(16 * 1024 * 1024)
 #define INCLUDE_DEPTH	16
+#define LINKS_MAX	40	/* symbolic links followed, as the kernel */
 
+static int	trust_mode(const char *, const struct stat *, uid_t, char *,
+		    size_t);
+static int	trust_folders(char *, uid_t, char *, size_t);
+static char	*trust_link_folder(const char *);
 static int	conf_read(int, char **, size_t *);
 static const char *conf_addfile(struct parser *, const char *);
+static const char *conf_unfit(const char *, const struct stat *, char *,
+		    size_t);
 static void	conf_file(struct parser *, const char *);
 static int	parser_init(struct parser *, struct conf_errors *);
 static struct conf *parser_end(struct parser *);
 static struct conf *conf_parse(const char *, const char *, size_t,
 		    struct conf_errors *);
+
+/*
+ * Whether st, of the file or of the folder name (NULL for the file),
+ * is owned by root or owner and writable by no one else.  cron(8) and
+ * sudo(8) ask as much of their files.  A folder that others may write
+ * passes with the sticky bit: there, as in /tmp, no one but root and its
+ * owner can rename or remove an entry of root's, and the next folder
+ * down, or the file, is root's or refused.
+ */
+static int
+trust_mode(const char *name, const struct stat *st, uid_t owner, char *err,
+    size_t errlen)
+{
+	mode_t		 w = st->st_mode & (S_IWGRP | S_IWOTH);
+	const char	*by;
+
+	if (st->st_uid != 0 && st->st_uid != owner) {
+		snprintf(err, errlen, "%s%s%sowned by uid %lu, not root",
+		    name != NULL ? "folder " : "", name != NULL ? name : "",
+		    name != NULL ? " is " : "", (unsigned long)st->st_uid);
+		return -1;
+	}
+	if (w == 0 || (name != NULL && (st->st_mode & S_ISVTX)))
+		return 0;
+	by = w == S_IWGRP ? "its group" : w == S_IWOTH ? "others" :
+	    "its group and others";
+	snprintf(err, errlen, "%s%s%swritable by %s (mode %04o)",
+	    name != NULL ? "folder " : "", name != NULL ? name : "",
+	    name != NULL ? " is " : "", by, (unsigned int)(st->st_mode & 07777));
+	return -1;
+}
+
+/*
+ * dir, absolute and without symbolic links, and every folder above it up
+ * to /.  dir is cut short on the way.
+ */
+static int
+trust_folders(char *dir, uid_t owner, char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		*slash;
+	const char	*name;
+
+	for (;;) {
+		name = dir[0] != '\0' ? dir : "/";
+		if (stat(name, &st) == -1) {
+			snprintf(err, errlen, "folder %s: %s", name,
+			    strerror(errno));
+			return -1;
+		}
+		if (trust_mode(name, &st, owner, err, errlen) == -1)
+			return -1;
+		if (dir[0] == '\0')
+			return 0;
+		if ((slash = strrchr(dir, '/')) == NULL)
+			return 0;
+		*slash = '\0';
+	}
+}
+
+/* The folder that holds path, absolute and without links; NULL on error. */
+static char *
+trust_link_folder(const char *path)
+{
+	char	*dir, *slash, *real;
+
+	if ((dir = strdup(path)) == NULL)
+		return NULL;
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strlcpy(dir, ".", strlen(dir) + 1);
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	real = realpath(dir, NULL);
+	free(dir);
+	return real;
+}
+
+int
+conf_trusted(const char *path, const struct stat *st, uid_t owner,
+    char *err, size_t errlen)
+{
+	struct stat	 lst;
+	char		*dir = NULL, *link = NULL, *next, target[PATH_MAX];
+	ssize_t		 n;
+	int		 hops, r = -1;
+
+	if (trust_mode(NULL, st, owner, err, errlen) == -1)
+		return -1;
+
+	/* The folders of the file itself. */
+	if ((dir = realpath(path, NULL)) == NULL)
+		goto fail;
+	*strrchr(dir, '/') = '\0';
+	if (trust_folders(dir, owner, err, errlen) == -1)
+		goto done;
+
+	/*
+	 * Those of each symbolic link that leads to it: /etc/forkd.conf
+	 * may well be a link, and whoever may replace it picks the file.
+	 */
+	if ((link = strdup(path)) == NULL)
+		goto fail;
+	for (hops = 0; hops < LINKS_MAX; hops++) {
+		if (lstat(link, &lst) == -1)
+			goto fail;
+		if (!S_ISLNK(lst.st_mode))
+			break;
+		free(dir);
+		if ((dir = trust_link_folder(link)) == NULL)
+			goto fail;
+		if ((n = readlink(link, target, sizeof(target) - 1)) == -1)
+			goto fail;
+		target[n] = '\0';
+		if (target[0] == '/')
+			next = strdup(target);
+		else if (asprintf(&next, "%s/%s", dir, target) == -1)
+			next = NULL;
+		if (next == NULL)
+			goto fail;
+		free(link);
+		link = next;
+		if (trust_folders(dir, owner, err, errlen) == -1)
+			goto done;
+	}
+	r = 0;
+	goto done;
+fail:
+	snprintf(err, errlen, "%s", strerror(errno));
+done:
+	free(dir);
+	free(link);
+	return r;
+}
 
 /*
  * Read a whole file, up to FILE_MAX bytes: a configuration is small, and
@@ -103,22 +246,50 @@ nomem:
 }
 
 /*
- * Read and parse a file: the main one (p->src NULL, errors without a
- * line) or an included one (errors at the include).  An included file
- * must be a regular file, opened without blocking, so that a glob that
- * matches a FIFO or a device cannot hang the parser.
+ * Why the file at path, of st, cannot be a configuration file, or NULL:
+ * only a regular file is read, so that -f or a glob that names a FIFO or
+ * a device cannot hang the master, at start or at a reload; and as root,
+ * only a file that no one else can change.  Any message goes in buf.
+ */
+static const char *
+conf_unfit(const char *path, const struct stat *st, char *buf, size_t len)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_size > FILE_MAX) {
+		snprintf(buf, len, "larger than %d MiB", FILE_MAX >> 20);
+		return buf;
+	}
+	if (geteuid() == 0 && conf_trusted(path, st, 0, buf, len) == -1)
+		return buf;
+	return NULL;
+}
+
+/*
+ * Read and parse a file: the main one (p->src NULL, errors "path:
+ * reason") or an included one (errors at the include).  The file is
+ * looked at before it is opened, so that a device is never opened, and
+ * opened without blocking, so that a FIFO put in its place meanwhile
+ * cannot hang the parser; what was opened is looked at again.  A
+ * configuration may be a symbolic link (/etc/forkd.conf to a version of
+ * it, conf.d/ entries to files kept elsewhere): links are followed, and
+ * conf_trusted checks where they lie.
  */
 static void
 conf_file(struct parser *p, const char *path)
 {
 	struct src	 s, *up;
 	struct stat	 st;
-	const char	*name;
-	char		*buf = NULL;
+	const char	*name, *why;
+	char		*buf = NULL, reason[PATH_MAX + 128];
 	size_t		 len;
-	int		 fd;
+	int		 fd = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | (p->src ? O_NONBLOCK : 0));
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		why = "not a regular file";
+		goto unfit;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd == -1) {
 		if (p->src == NULL)
 			conf_errat(p, path, 0, "%s", strerror(errno));
@@ -129,11 +300,9 @@ conf_file(struct parser *p, const char *path)
 	}
 	if (fstat(fd, &st) == -1)
 		goto bad;
+	if ((why = conf_unfit(path, &st, reason, sizeof(reason))) != NULL)
+		goto unfit;
 	if (p->src != NULL) {
-		if (!S_ISREG(st.st_mode)) {
-			conf_err(p, "%s is not a regular file", q(p, path));
-			goto close;
-		}
 		for (up = p->src; up != NULL; up = up->up)
 			if (up->isfile && up->dev == st.st_dev &&
 			    up->ino == st.st_ino) {
@@ -165,6 +334,14 @@ conf_file(struct parser *p, const char *path)
 	p->src = s.up;
 	p->back = T_NONE;
 	goto close;
+unfit:
+	if (p->src == NULL)
+		conf_errat(p, path, 0, "%s", why);
+	else if (!S_ISREG(st.st_mode))
+		conf_err(p, "%s is not a regular file", q(p, path));
+	else
+		conf_err(p, "%s: %s", q(p, path), why);
+	goto close;
 bad:
 	if (p->src == NULL)
 		conf_errat(p, path, 0, "%s", strerror(errno));
@@ -172,7 +349,8 @@ bad:
 		conf_err(p, "cannot read %s: %s", q(p, path), strerror(errno));
 close:
 	free(buf);
-	close(fd);
+	if (fd != -1)
+		close(fd);
 }
 
 /*

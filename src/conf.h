@@ -1,11 +1,11 @@
 /*
  * The configuration: forkd.conf(5) parsed into plain data.
  *
- * Pure: the parser reads files (and resolves user and group names) but
- * makes no other system call.  Every error is reported as
- * "file:line: message", all of them in one run; so is every warning,
- * which the configuration carries (conf->warnings) for the caller to
- * show.
+ * Pure: the parser reads files (and, as root, asks who may change them)
+ * and resolves user and group names, but makes no other system call.
+ * Every error is reported as "file:line: message", all of them in one
+ * run; so is every warning, which the configuration carries
+ * (conf->warnings) for the caller to show.
  */
 
 #ifndef FORKD_CONF_H
@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -165,7 +166,10 @@ struct conf {
 };
 
 /*
- * Parse a configuration file.  Returns the configuration, or NULL with
+ * Parse a configuration file.  The file and every file it includes must
+ * be regular files of at most 16 MiB and, when forkd runs as root, files
+ * that only root can change (conf_trusted).  Returns the configuration,
+ * or NULL with
  * every error appended to errs (errs->n > 0); NULL with errs->n == 0 only
  * when out of memory.  A configuration's warnings are in conf->warnings,
  * for the caller to print or log as it would errors: each list directive
@@ -204,6 +208,22 @@ struct conf	*conf_cmdline(const char *listen, int argc, char **argv,
  */
 int		 conf_check_credentials(struct conf *, uid_t euid, gid_t egid,
 		    struct conf_errors *errs);
+
+/*
+ * Whether forkd, running as root, may trust the file at path, which the
+ * caller opened and gave to fstat(2) as st: it reads it as root, a
+ * configuration that names programs to run as root, a module whose code
+ * runs in the master.  The file, and every folder from its own up to
+ * /, must be owned by root (or by owner, when it is not 0) and writable
+ * by no one else; a folder writable by others passes only with the
+ * sticky bit, as /tmp, where no one can rename or remove an entry of
+ * root's.  When path is a symbolic link, the folders of each link on the
+ * way are checked too: who can replace a link chooses the file.  Returns
+ * 0, or -1 with the reason in err ("writable by its group and others
+ * (mode 0666)", "folder /x is owned by uid 1000, not root").
+ */
+int		 conf_trusted(const char *path, const struct stat *st,
+		    uid_t owner, char *err, size_t errlen);
 
 void		 conf_free(struct conf *);
 void		 conf_errors_free(struct conf_errors *);

@@ -7,12 +7,20 @@
  * module is loaded, so that no other module's /proc/self/fd/N can be
  * the same name.  Where that cannot be done (no memfd_create, no /proc,
  * memory files not executable), the path itself is loaded.
+ *
+ * Whatever way it is loaded, the file is first opened without blocking
+ * and must be a regular file of at most MODULE_MAX bytes: a FIFO would
+ * hang the master, at start and at every reload, and a device such as
+ * /dev/zero would be copied without end.  A root master loads only a
+ * module that no one but root can change (conf_trusted): its
+ * constructors and init run as root in the master.
  */
 
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -23,24 +31,66 @@
 
 #include <forkd/handler.h>
 
+#include "conf.h"
 #include "module.h"
 
+#define MODULE_MAX	(256 * 1024 * 1024)
+
+static int	module_file(const char *, char *, size_t);
 static int	module_copy(const char *, char *, size_t);
 static int	module_fresh_fd(int);
 static void	*module_dlopen(const char *, int *, char *, size_t);
 
-/* A memory file holding a copy of path, or -1 with the reason in err. */
+/*
+ * The module's file, opened, or -1 with the reason in err.  It is looked
+ * at before it is opened, so that a device is never opened, and after.
+ */
+static int
+module_file(const char *path, char *err, size_t errlen)
+{
+	struct stat	st;
+	int		fd;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) ==
+	    -1 || fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		goto fail;
+	}
+	if (st.st_size > MODULE_MAX) {
+		snprintf(err, errlen, "larger than %d MiB", MODULE_MAX >> 20);
+		goto fail;
+	}
+	if (geteuid() == 0 && conf_trusted(path, &st, 0, err, errlen) == -1)
+		goto fail;
+	return fd;
+fail:
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/*
+ * A memory file holding a copy of path, or -1 with the reason in err, or
+ * -2 when the path itself is to be loaded (the file passed the checks).
+ */
 static int
 module_copy(const char *path, char *err, size_t errlen)
 {
 	char	buf[65536];
 	ssize_t	n, w, off;
+	size_t	total = 0;
 	int	fd, mfd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s", strerror(errno));
+	if ((fd = module_file(path, err, errlen)) == -1)
 		return -1;
-	}
 	if ((mfd = memfd_create("forkd-module", MFD_CLOEXEC)) == -1) {
 		close(fd);
 		return -2;
@@ -50,6 +100,12 @@ module_copy(const char *path, char *err, size_t errlen)
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errlen, "%s", strerror(errno));
+			goto fail;
+		}
+		/* It may have grown since it was looked at. */
+		if ((total += (size_t)n) > MODULE_MAX) {
+			snprintf(err, errlen, "larger than %d MiB",
+			    MODULE_MAX >> 20);
 			goto fail;
 		}
 		for (off = 0; off < n; off += w)

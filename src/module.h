@@ -19,8 +19,11 @@ struct module {
 /*
  * Load the module at path, fresh: a copy of the file is loaded, so that
  * a module rebuilt since the last load takes effect and one overwritten
- * in place later cannot disturb it.  Checks the ABI and the handle
- * function; does not call init.  Returns 0, or -1 with the reason in err.
+ * in place later cannot disturb it.  Refuses a file that is not a
+ * regular one, one larger than 256 MiB and, when forkd runs as root, one
+ * that others than root could change (conf_trusted).  Checks the ABI and
+ * the handle function; does not call init.  Returns 0, or -1 with the
+ * reason in err.
  */
 int	module_open(const char *path, struct module *, char *err, size_t);
 

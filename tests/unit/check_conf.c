@@ -3,6 +3,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -40,6 +41,10 @@ static void		 cmdline_bad(const char *, char **, char **,
 			    const char *const *);
 static void		 other_ids(char *, size_t, uid_t *, char *, size_t,
 			    gid_t *);
+static void		 trust_dir(char *, char *, size_t);
+static void		 trusted(const char *, const char *);
+static void		 unprivileged(void);
+static void		 privileged(void);
 static uint32_t		 rnd(uint32_t *);
 static void		 survives(const char *, size_t);
 static Suite		*conf_suite(void);
@@ -985,6 +990,156 @@ START_TEST(test_credentials_own)
 END_TEST
 
 /*
+ * Trust: the files forkd reads as root.  Played here as the user that
+ * runs the tests, whoever it is: conf_trusted takes the owner to trust.
+ */
+
+/* A folder for these tests, and a file of mode 644 in it. */
+static void
+trust_dir(char *dir, char *file, size_t len)
+{
+	FILE	*f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	snprintf(file, len, "%s/forkd.conf", dir);
+	ck_assert_ptr_nonnull(f = fopen(file, "w"));
+	fprintf(f, "service s { listen 127.0.0.1:1; handler echo }\n");
+	fclose(f);
+	ck_assert_int_eq(chmod(file, 0644), 0);
+}
+
+/* conf_trusted of path: 0, or -1 saying want. */
+static void
+trusted(const char *path, const char *want)
+{
+	struct stat	st;
+	char		err[1024];
+	int		r;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	err[0] = '\0';
+	r = conf_trusted(path, &st, geteuid(), err, sizeof(err));
+	if (want == NULL)
+		ck_assert_msg(r == 0, "%s refused: %s", path, err);
+	else {
+		ck_assert_msg(r == -1, "%s trusted", path);
+		ck_assert_str_eq(err, want);
+	}
+}
+
+START_TEST(test_trust_modes)
+{
+	char	dir[] = "/tmp/check_conf.XXXXXX", file[128], want[256];
+	char	sub[64], link[128];
+
+	trust_dir(dir, file, sizeof(file));
+	trusted(file, NULL);
+	chmod(file, 0664);
+	trusted(file, "writable by its group (mode 0664)");
+	chmod(file, 0602);
+	trusted(file, "writable by others (mode 0602)");
+	chmod(file, 0666);
+	trusted(file, "writable by its group and others (mode 0666)");
+	chmod(file, 0644);
+
+	chmod(dir, 0775);
+	snprintf(want, sizeof(want), "folder %s is writable by its group "
+	    "(mode 0775)", dir);
+	trusted(file, want);
+	/* A sticky folder, as /tmp: no one can replace root's entries. */
+	chmod(dir, 01777);
+	trusted(file, NULL);
+	chmod(dir, 0755);
+
+	/* A link counts with its folder, and the folder of its target. */
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	ck_assert_int_eq(chmod(sub, 0777), 0);
+	snprintf(link, sizeof(link), "%s/link.conf", sub);
+	ck_assert_int_eq(symlink("../forkd.conf", link), 0);
+	snprintf(want, sizeof(want), "folder %s is writable by its group "
+	    "and others (mode 0777)", sub);
+	trusted(link, want);
+	chmod(sub, 0755);
+	trusted(link, NULL);
+
+	unlink(link);
+	rmdir(sub);
+	unlink(file);
+	rmdir(dir);
+}
+END_TEST
+
+/* Only root can give a file away: another owner's file, as root. */
+START_TEST(test_trust_owner)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	char			 dir[] = "/tmp/check_conf.XXXXXX", file[128];
+	char			 want[256], inc[160];
+	FILE			*f;
+
+	if (geteuid() != 0)
+		return;
+	trust_dir(dir, file, sizeof(file));
+	ck_assert_int_eq(chown(file, 65534, (gid_t)-1), 0);
+	trusted(file, "owned by uid 65534, not root");
+
+	/* The parser, as root, refuses it, and an include of it. */
+	ck_assert_ptr_null(conf_parse_file(file, &errs));
+	errors_are(&errs, file, (const char *[]){
+	    "%F: owned by uid 65534, not root", NULL });
+	conf_errors_free(&errs);
+
+	snprintf(inc, sizeof(inc), "%s/main.conf", dir);
+	ck_assert_ptr_nonnull(f = fopen(inc, "w"));
+	fprintf(f, "# the service is in there\ninclude \"forkd.conf\"\n");
+	fclose(f);
+	chmod(inc, 0644);
+	ck_assert_ptr_null(conf_parse_file(inc, &errs));
+	snprintf(want, sizeof(want), "%%F:2: \"%s\": owned by uid 65534, "
+	    "not root", file);
+	errors_are(&errs, inc, (const char *[]){ want, NULL });
+	conf_errors_free(&errs);
+
+	chmod(dir, 0777);
+	ck_assert_int_eq(chown(file, 0, (gid_t)-1), 0);
+	ck_assert_ptr_null(conf_parse_file(inc, &errs));
+	snprintf(want, sizeof(want), "%%F: folder %s is writable by its "
+	    "group and others (mode 0777)", dir);
+	errors_are(&errs, inc, (const char *[]){ want, NULL });
+	conf_errors_free(&errs);
+
+	unlink(inc);
+	unlink(file);
+	rmdir(dir);
+}
+END_TEST
+
+/* A FIFO or a device is refused at once, and never waited on. */
+START_TEST(test_not_regular)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	char			 dir[] = "/tmp/check_conf.XXXXXX", fifo[128];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_ptr_null(conf_parse_file(fifo, &errs));
+	errors_are(&errs, fifo, (const char *[]){
+	    "%F: not a regular file", NULL });
+	conf_errors_free(&errs);
+	unlink(fifo);
+	rmdir(dir);
+
+	ck_assert_ptr_null(conf_parse_file("/dev/zero", &errs));
+	errors_are(&errs, "/dev/zero", (const char *[]){
+	    "%F: not a regular file", NULL });
+	conf_errors_free(&errs);
+}
+END_TEST
+
+/*
  * Includes.
  */
 
@@ -1571,6 +1726,27 @@ START_TEST(test_partial_lists)
 }
 END_TEST
 
+/*
+ * As root the parser refuses files that others than root may write, and
+ * a source tree unpacked as root may well be writable by its group: the
+ * tests that read tests/data would all fail.  Every test but those of
+ * trust runs as nobody, which the parser trusts to read anything; with
+ * CK_FORK=no, root comes back after each.
+ */
+static void
+unprivileged(void)
+{
+	if (geteuid() == 0)
+		ck_assert_int_eq(seteuid(65534), 0);
+}
+
+static void
+privileged(void)
+{
+	if (getuid() == 0)
+		ck_assert_int_eq(seteuid(0), 0);
+}
+
 static Suite *
 conf_suite(void)
 {
@@ -1580,6 +1756,7 @@ conf_suite(void)
 	s = suite_create("conf");
 
 	tc = tcase_create("lexical");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_test(tc, test_separators_comments);
 	tcase_add_test(tc, test_crlf);
 	tcase_add_test(tc, test_escapes);
@@ -1591,6 +1768,7 @@ conf_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("values");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_loop_test(tc, test_durations, 0,
 	    sizeof(durations) / sizeof(durations[0]));
 	tcase_add_test(tc, test_bad_durations);
@@ -1600,29 +1778,40 @@ conf_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("directives");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_builtin_defaults);
 	tcase_add_test(tc, test_every_directive);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("defaults");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_test(tc, test_defaults_merged);
 	tcase_add_test(tc, test_defaults_scope);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("warnings");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_test(tc, test_list_replaced);
 	tcase_add_test(tc, test_list_replaced_include);
 	tcase_add_test(tc, test_list_not_replaced);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("credentials");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_test(tc, test_credentials_root);
 	tcase_add_test(tc, test_credentials_refused);
 	tcase_add_test(tc, test_credentials_own);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("trust");
+	tcase_add_test(tc, test_trust_modes);
+	tcase_add_test(tc, test_trust_owner);
+	tcase_add_test(tc, test_not_regular);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("include");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_test(tc, test_include);
 	tcase_add_test(tc, test_include_errors);
 	tcase_add_test(tc, test_include_loop);
@@ -1630,20 +1819,24 @@ conf_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad files");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_loop_test(tc, test_bad_file, 0,
 	    sizeof(bad_files) / sizeof(bad_files[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cmdline");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_cmdline_errors);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_test(tc, test_api);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("robustness");
+	tcase_add_checked_fixture(tc, unprivileged, privileged);
 	tcase_add_loop_test(tc, test_random_bytes, 0, 16);
 	tcase_add_loop_test(tc, test_random_tokens, 0, 64);
 	tcase_add_test(tc, test_all_bytes);
