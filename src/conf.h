@@ -197,14 +197,17 @@ struct conf	*conf_cmdline(const char *listen, int argc, char **argv,
  * Whether a master running as euid and egid can give each service's
  * children the user and group the configuration names: only root can
  * change to another, and a child that fails to would fail at every
- * connection.  Returns 0, or -1 with one error appended to errs for each
- * directive it cannot honour ("file:line: user NAME: forkd runs as uid N
- * and cannot change to another user; ..."), or none when out of memory.
- * On 0 from a master that is not root, every user and group left is the
- * master's own, and is taken out of conf: it is no change, and a child
- * that is not root could not even set the supplementary groups a user
- * brings.  To be called after every successful parse: forkd -n, the
- * start, one-shot mode and every reload.
+ * connection.  A root master refuses instead a service with chroot or
+ * group but no user, whose children would stay root with every
+ * capability (and root leaves a chroot at will).  Returns 0, or -1 with
+ * one error appended to errs for each directive it cannot honour
+ * ("file:line: user NAME: forkd runs as uid N and cannot change to
+ * another user; ..."), or none when out of memory.  On 0 from a master
+ * that is not root, every user and group left is the master's own, and
+ * is taken out of conf: it is no change, and a child that is not root
+ * could not even set the supplementary groups a user brings.  To be
+ * called after every successful parse: forkd -n, the start, one-shot
+ * mode and every reload.
  */
 int		 conf_check_credentials(struct conf *, uid_t euid, gid_t egid,
 		    struct conf_errors *errs);

@@ -2,8 +2,10 @@
  * Whether the master can give its children the user and group the
  * configuration names.  Only root can change to another; a child that
  * cannot would fail at every connection, so forkd refuses the
- * configuration at once instead, with one error per directive.  Pure:
- * the master's ids are arguments, so that a test can play any of them.
+ * configuration at once instead, with one error per directive.  A root
+ * master refuses a chroot or a group without a user, which would leave
+ * its children root with every capability.  Pure: the master's ids are
+ * arguments, so that a test can play any of them.
  */
 
 #include "config.h"
@@ -21,6 +23,8 @@ static int	cred_check(const struct conf_settings *,
 		    const struct conf_settings *, uid_t, gid_t,
 		    struct conf_errors *, int *);
 static void	cred_drop(struct conf_settings *);
+static int	cred_root(const struct conf_service *, struct conf_errors *,
+		    int *);
 
 /*
  * Whether s has the setting bit from d, the global scope, rather than of
@@ -86,6 +90,46 @@ cred_drop(struct conf_settings *s)
 	s->set &= ~(CONF_SET_USER | CONF_SET_GROUP);
 }
 
+/*
+ * A service of a root master: a chroot or a group without a user leaves
+ * its children with uid 0 and every capability.  A group changes
+ * nothing that matters to root, and root leaves a chroot at will (a
+ * second chroot(2) and a few "..", or a mount): both mean to confine,
+ * and would not.  The error is the service's, at the directive, which
+ * may be a global one.
+ */
+static int
+cred_root(const struct conf_service *cs, struct conf_errors *errs, int *bad)
+{
+	static const struct {
+		uint32_t	 bit;
+		const char	*name;
+		const char	*why;
+	} need[] = {
+		{ CONF_SET_CHROOT, "chroot", "its children would run as "
+		    "root, with every capability, and root can leave a "
+		    "chroot" },
+		{ CONF_SET_GROUP, "group", "its children would run as root, "
+		    "with every capability, whatever their group" },
+	};
+	const struct conf_where	*at;
+	size_t			 i;
+
+	if (cs->s.set & CONF_SET_USER)
+		return 0;
+	for (i = 0; i < nitems(need); i++) {
+		if (!(cs->s.set & need[i].bit))
+			continue;
+		at = conf_where(&cs->s, need[i].bit);
+		if (conf_errors_add(errs, at->file, at->line, "service %s: "
+		    "%s without user: %s; add \"user\"", cs->name,
+		    need[i].name, need[i].why) == -1)
+			return -1;
+		(*bad)++;
+	}
+	return 0;
+}
+
 int
 conf_check_credentials(struct conf *conf, uid_t euid, gid_t egid,
     struct conf_errors *errs)
@@ -93,8 +137,12 @@ conf_check_credentials(struct conf *conf, uid_t euid, gid_t egid,
 	struct conf_service	*cs;
 	int			 bad = 0;
 
-	if (euid == 0)
-		return 0;
+	if (euid == 0) {
+		TAILQ_FOREACH(cs, &conf->services, entry)
+			if (cred_root(cs, errs, &bad) == -1)
+				return -1;
+		return bad > 0 ? -1 : 0;
+	}
 	if (cred_check(&conf->defaults, NULL, euid, egid, errs, &bad) == -1)
 		return -1;
 	TAILQ_FOREACH(cs, &conf->services, entry)

@@ -3,7 +3,7 @@
 # a group or by everyone, or owned by another user, or in a folder that
 # is, is refused with file:line errors, by -n, at start and at a reload.
 # Root's 644 files in root's 755 folders pass, under /tmp too, which is
-# sticky.
+# sticky.  A chroot or a group without a user is refused as well.
 
 . "$TESTS_SRCDIR/lib.sh"
 need nc
@@ -133,3 +133,31 @@ timeout 2 nc -z 127.0.0.1 "$p_new" && fail "a reload with an untrusted module we
 ok "a reload refuses an include or a module others may write, and keeps the running configuration"
 stop_forkd
 chmod 644 "$d/mod.so"
+
+# A chroot or a group without a user would leave the children root.
+nogroup=$(id -gn nobody)
+c2=$(conf nouser.conf <<EOF2
+service jail { listen 127.0.0.1:$p_main; handler echo; chroot /var/empty }
+service grp { listen 127.0.0.1:$p_inc; handler echo; group $nogroup }
+service fine {
+	listen 127.0.0.1:$p_mod
+	handler echo
+	user nobody
+	group $nogroup
+	chroot /var/empty
+}
+EOF2
+)
+chmod 644 "$c2"
+"$FORKD" -n -f "$c2" >"$tmp/out" 2>"$tmp/err"
+st=$?
+[ $st -eq 78 ] || fail "-n with chroot and group without user exits $st"
+cat >"$tmp/want" <<EOF2
+$c2:1: service jail: chroot without user: its children would run as root, with every capability, and root can leave a chroot; add "user"
+$c2:2: service grp: group without user: its children would run as root, with every capability, whatever their group; add "user"
+EOF2
+diff "$tmp/want" "$tmp/err" >&2 || fail "-n says '$(cat "$tmp/err")'"
+"$FORKD" -d -f "$c2" >"$tmp/out" 2>"$tmp/err"
+st=$?
+[ $st -eq 78 ] || fail "a start with chroot without user exits $st"
+ok "as root, a chroot or a group without a user is refused at its line"

@@ -989,6 +989,50 @@ START_TEST(test_credentials_own)
 }
 END_TEST
 
+/* As root: a chroot or a group without a user, at their lines. */
+START_TEST(test_credentials_no_user)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*conf;
+
+	conf = ok(SVC("chroot /var/empty") "service t {\n"
+	    "listen 127.0.0.1:7001; handler echo; group root }\n");
+	ck_assert_int_eq(conf_check_credentials(conf, 0, 0, &errs), -1);
+	errors_are(&errs, NAME, (const char *[]){
+	    "%F:4: service s: chroot without user: its children would run "
+	    "as root, with every capability, and root can leave a chroot; "
+	    "add \"user\"",
+	    "%F:7: service t: group without user: its children would run "
+	    "as root, with every capability, whatever their group; add "
+	    "\"user\"", NULL });
+	conf_free(conf);
+	conf_errors_free(&errs);
+
+	/* A global one, for each service that has no user. */
+	conf = ok("chroot /var/empty\n" SVC("") "service t {\n"
+	    "listen 127.0.0.1:7001; handler echo; user root }\n");
+	ck_assert_int_eq(conf_check_credentials(conf, 0, 0, &errs), -1);
+	errors_are(&errs, NAME, (const char *[]){
+	    "%F:1: service s: chroot without user: its children would run "
+	    "as root, with every capability, and root can leave a chroot; "
+	    "add \"user\"", NULL });
+	conf_free(conf);
+	conf_errors_free(&errs);
+
+	/* With a user, here or global, both are fine. */
+	conf = ok("user root\n" SVC("chroot /var/empty\ngroup root"));
+	ck_assert_int_eq(conf_check_credentials(conf, 0, 0, &errs), 0);
+	ck_assert_uint_eq(errs.n, 0);
+	conf_free(conf);
+
+	/* Not root: forkd cannot change to another group anyway. */
+	conf = ok(SVC("chroot /var/empty"));
+	ck_assert_int_eq(conf_check_credentials(conf, 1000, 1000, &errs), 0);
+	ck_assert_uint_eq(errs.n, 0);
+	conf_free(conf);
+}
+END_TEST
+
 /*
  * Trust: the files forkd reads as root.  Played here as the user that
  * runs the tests, whoever it is: conf_trusted takes the owner to trust.
@@ -1802,6 +1846,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_credentials_root);
 	tcase_add_test(tc, test_credentials_refused);
 	tcase_add_test(tc, test_credentials_own);
+	tcase_add_test(tc, test_credentials_no_user);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("trust");
