@@ -25,6 +25,13 @@
 #define CONF_MAX_CHILDREN	1024
 #define CONF_BACKLOG		1024
 #define CONF_SHUTDOWN_TIMEOUT	10000	/* ms */
+/*
+ * The longest service name: as long as a socket's name in systemd
+ * (FileDescriptorName=), which may name a service, and short enough for
+ * the environment of an exec child (FORKD_SERVICE), whose room for it is
+ * fixed.
+ */
+#define CONF_NAME_MAX		255
 
 enum conf_handler_kind {
 	CONF_HANDLER_BUILTIN,

@@ -889,7 +889,9 @@ conf_rlimit(struct parser *p, const struct keyword *kw)
 
 /*
  * service NAME { ... }.  A service with a bad or duplicate name is still
- * read, for the errors inside it, then dropped.
+ * read, for the errors inside it, then dropped.  A name is at most
+ * CONF_NAME_MAX bytes: an exec child finds it in its environment, which
+ * has a fixed room for it.
  */
 static int
 conf_service(struct parser *p, const struct keyword *kw)
@@ -909,6 +911,10 @@ conf_service(struct parser *p, const struct keyword *kw)
 	    "abcdefghijklmnopqrstuvwxyz0123456789_.-");
 	if (p->word[0] == '\0' || *c != '\0') {
 		conf_err(p, "bad service name %s", q(p, p->word));
+		ok = 0;
+	} else if (strlen(p->word) > CONF_NAME_MAX) {
+		conf_err(p, "service name too long (%zu bytes, at most %d)",
+		    strlen(p->word), CONF_NAME_MAX);
 		ok = 0;
 	} else if ((other = conf_service_find(p->conf, p->word)) != NULL) {
 		conf_err(p, "duplicate service %s, first at %s:%d",

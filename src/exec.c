@@ -24,8 +24,13 @@
 
 /* The variables forkd sets for every connection, and the NULL. */
 #define EXEC_NCONNVARS	9
-/* Room for their "NAME=value" strings, the service's name aside. */
-#define EXEC_VARSIZE	512
+/*
+ * Room for their "NAME=value" strings: 512 bytes for the addresses and
+ * ports (at most 246 bytes of them), and what the longest service name
+ * takes, which the parser bounds, so that no name -n accepts leaves a
+ * program without its environment.
+ */
+#define EXEC_VARSIZE	(512 + sizeof("FORKD_SERVICE=") + CONF_NAME_MAX)
 
 struct exec_state {
 	char	**argv;
@@ -191,7 +196,7 @@ exec_handle(const struct forkd_conn *conn, void *state)
 {
 	struct exec_state	*st = state;
 	const char		*vars[EXEC_NCONNVARS][2];
-	char			 buf[EXEC_VARSIZE + 256], **envp;
+	char			 buf[EXEC_VARSIZE], **envp;
 	size_t			 n;
 
 	n = env_vars(conn, vars);
@@ -230,7 +235,7 @@ exec_spawn(void *state, const char *service, int fd,
 	sigset_t		 none, all;
 	const char		*vars[EXEC_NCONNVARS][2];
 	struct child_addrs	 a;
-	char			 buf[EXEC_VARSIZE + 256], **envp;
+	char			 buf[EXEC_VARSIZE], **envp;
 	size_t			 n;
 	int			 error;
 

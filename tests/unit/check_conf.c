@@ -1034,6 +1034,31 @@ START_TEST(test_credentials_no_user)
 END_TEST
 
 /*
+ * Service names: at most CONF_NAME_MAX bytes, the room an exec child's
+ * environment has for one.
+ */
+START_TEST(test_service_name_length)
+{
+	struct conf	*conf;
+	char		 name[CONF_NAME_MAX + 2], text[1024];
+
+	memset(name, 'n', CONF_NAME_MAX);
+	name[CONF_NAME_MAX] = '\0';
+	snprintf(text, sizeof(text), "service %s { listen 127.0.0.1:1; "
+	    "handler echo }\n", name);
+	conf = ok(text);
+	ck_assert_str_eq(first(conf)->name, name);
+	conf_free(conf);
+
+	strlcat(name, "n", sizeof(name));
+	snprintf(text, sizeof(text), "\nservice %s { listen 127.0.0.1:1; "
+	    "handler echo }\n", name);
+	bad(text, (const char *[]){
+	    "%F:2: service name too long (256 bytes, at most 255)", NULL });
+}
+END_TEST
+
+/*
  * Trust: the files forkd reads as root.  Played here as the user that
  * runs the tests, whoever it is: conf_trusted takes the owner to trust.
  */
@@ -1853,6 +1878,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_trust_modes);
 	tcase_add_test(tc, test_trust_owner);
 	tcase_add_test(tc, test_not_regular);
+	tcase_add_test(tc, test_service_name_length);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("include");
