@@ -6,12 +6,12 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libutil.h>
 #include <limits.h>
 #include <paths.h>
 #include <stdio.h>
@@ -32,12 +32,22 @@
 #define FORKD_PIDFILE	RUNSTATEDIR "/forkd.pid"
 #define MAX_OPTS	256
 
+/* The pid file, locked as long as the master runs. */
+struct pidfile {
+	int	 fd;
+	char	*path;		/* absolute: a daemon is in / */
+};
+
 __attribute__((noreturn))
 static void	usage(int);
 static void	stdio_ensure(void);
 static int	detach(void);
 static char	*abspath(const char *);
 static int	check_modules(const struct conf *);
+static pid_t	pid_read(const char *);
+static int	pid_lock(struct pidfile *, const char *);
+static void	pid_write(struct pidfile *);
+static void	pid_remove(struct pidfile *);
 
 static void
 usage(int status)
@@ -162,20 +172,146 @@ check_modules(const struct conf *conf)
 	return n;
 }
 
+/*
+ * The pid of the forkd that holds the pid file, or -1: it locks the file
+ * before it writes it, so an empty file is one about to be written.
+ */
+static pid_t
+pid_read(const char *path)
+{
+	const char	*errstr;
+	char		 buf[32];
+	ssize_t		 n;
+	pid_t		 pid = -1;
+	int		 fd, tries;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return -1;
+	for (tries = 0; tries < 20; tries++) {
+		if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+			buf[n] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			pid = (pid_t)strtonum(buf, 1, INT32_MAX, &errstr);
+			if (errstr != NULL)
+				pid = -1;
+			break;
+		}
+		usleep(5000);
+	}
+	close(fd);
+	return pid;
+}
+
+/*
+ * Open and lock the pid file, creating it if need be.  libbsd's
+ * pidfile_open(3) follows a symbolic link, so that one planted at the
+ * path would have forkd, as root, truncate and write whatever file it
+ * names: here the path must be a regular file of its own, neither a
+ * link (O_NOFOLLOW) nor another name of some file (a hard link), nor a
+ * FIFO (opened without blocking).  The lock, flock(2) as libbsd's,
+ * tells a running forkd from a file left behind.  Returns 0, or the
+ * exit status, the reason said.
+ */
+static int
+pid_lock(struct pidfile *pf, const char *path)
+{
+	struct stat	st;
+	pid_t		other;
+
+	pf->fd = -1;
+	if ((pf->path = abspath(path)) == NULL) {
+		warn("%s", path);
+		return EX_OSERR;
+	}
+	/* Looked at first for the message; what is opened, after. */
+	if (lstat(pf->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		warnx("%s: %s; the pid file must be a file of its own", path,
+		    S_ISLNK(st.st_mode) ? "a symbolic link" :
+		    "not a regular file");
+		goto fail;
+	}
+	pf->fd = open(pf->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY, 0644);
+	if (pf->fd == -1 || fstat(pf->fd, &st) == -1) {
+		warn("%s", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		warnx("%s: %s; the pid file must be a file of its own", path,
+		    S_ISREG(st.st_mode) ? "a file with other names (hard "
+		    "links)" : "not a regular file");
+		goto fail;
+	}
+	if (flock(pf->fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK) {
+			warn("%s", path);
+			goto fail;
+		}
+		if ((other = pid_read(pf->path)) == -1)
+			warnx("already running (%s)", path);
+		else
+			warnx("already running as pid %ld (%s)", (long)other,
+			    path);
+		close(pf->fd);
+		free(pf->path);
+		return EX_TEMPFAIL;
+	}
+	/* What a forkd that is gone wrote is no pid. */
+	if (ftruncate(pf->fd, 0) == -1) {
+		warn("%s", path);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (pf->fd != -1)
+		close(pf->fd);
+	free(pf->path);
+	return EX_CANTCREAT;
+}
+
+/* Once detached: the daemon's own pid. */
+static void
+pid_write(struct pidfile *pf)
+{
+	char	buf[32];
+	int	n;
+
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pf->fd, 0) == -1 ||
+	    pwrite(pf->fd, buf, (size_t)n, 0) != n)
+		log_warn("%s", pf->path);
+}
+
+/*
+ * Removed only if the path still names the file this forkd locked, and
+ * not one that someone put in its place since.
+ */
+static void
+pid_remove(struct pidfile *pf)
+{
+	struct stat	a, b;
+
+	if (fstat(pf->fd, &a) == 0 && lstat(pf->path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		unlink(pf->path);
+	close(pf->fd);
+	free(pf->path);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*conf;
 	struct server		 srv;
-	struct pidfh		*pfh = NULL;
+	struct pidfile		 pf, *pfh = NULL;
 	const char		*conf_path = FORKD_CONF, *listen = NULL;
 	const char		*pidfile = NULL;
 	char			*opts[MAX_OPTS], *reload_path = NULL;
 	size_t			 nopts = 0, i;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
 	int			 fflag = 0, status, readyfd = -1;
-	pid_t			 other;
 
 	/* "+": every word after the handler belongs to the handler. */
 	while ((ch = getopt(argc, argv, "+df:hl:no:p:vV")) != -1) {
@@ -266,18 +402,12 @@ main(int argc, char *argv[])
 
 	if (pidfile == NULL && !foreground)
 		pidfile = conf->pidfile != NULL ? conf->pidfile : FORKD_PIDFILE;
-	if (pidfile != NULL &&
-	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
-		if (errno == EEXIST) {
-			warnx("already running as pid %ld (%s)", (long)other,
-			    pidfile);
-			status = EX_TEMPFAIL;
-		} else {
-			warn("%s", pidfile);
-			status = EX_CANTCREAT;
+	if (pidfile != NULL) {
+		if ((status = pid_lock(&pf, pidfile)) != 0) {
+			conf_free(conf);
+			return status;
 		}
-		conf_free(conf);
-		return status;
+		pfh = &pf;
 	}
 
 	if (listen == NULL && (reload_path = abspath(conf_path)) == NULL)
@@ -288,7 +418,7 @@ main(int argc, char *argv[])
 		server_free(&srv);
 		free(reload_path);
 		if (pfh != NULL)
-			pidfile_remove(pfh);
+			pid_remove(pfh);
 		return status;
 	}
 
@@ -296,8 +426,8 @@ main(int argc, char *argv[])
 		readyfd = detach();
 		log_init(0, verbose, conf->syslog_facility);
 	}
-	if (pfh != NULL && pidfile_write(pfh) == -1)
-		log_warn("%s", pidfile);
+	if (pfh != NULL)
+		pid_write(pfh);
 	if (readyfd != -1) {
 		if (write(readyfd, "", 1) != 1)
 			log_warn("cannot tell the starting process");
@@ -310,7 +440,7 @@ main(int argc, char *argv[])
 
 	status = server_run(&srv);
 	if (pfh != NULL)
-		pidfile_remove(pfh);
+		pid_remove(pfh);
 	log_info("stopped");
 	free(reload_path);
 	return status;
