@@ -1,7 +1,9 @@
 /*
  * Logging: standard error in the foreground (-d), syslog otherwise.
  * log_warn appends strerror(errno), log_warnx does not; log_debug prints
- * only with -v.
+ * only with -v.  On standard error the master never waits: a line that
+ * cannot be written at once is dropped, and how many were is logged
+ * when lines go through again.
  */
 
 #ifndef FORKD_LOG_H
