@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 
 #include "activate.h"
 #include "addr.h"
+#include "conf.h"
 #include "log.h"
 
 #define ACTIVATE_FIRST_FD	3
@@ -35,6 +37,7 @@ static size_t		 npassed;
 
 static int	activate_env(char ***);
 static void	activate_free_names(char **);
+static int	passed_at(const struct passed *, const struct addr *);
 
 /* "*:port" is [::]:port that takes IPv4 too, or 0.0.0.0:port. */
 int
@@ -196,23 +199,74 @@ fail:
 	return -1;
 }
 
+/* Whether the passed socket listens on the listen address a. */
+static int
+passed_at(const struct passed *p, const struct addr *a)
+{
+	if (p->wildcard != a->wildcard)
+		return 0;
+	if (a->wildcard)
+		return addr_port((const struct sockaddr *)&p->ss) ==
+		    addr_port((const struct sockaddr *)&a->ss);
+	return addr_equal((const struct sockaddr *)&p->ss,
+	    (const struct sockaddr *)&a->ss);
+}
+
 int
 activate_take(const struct addr *a)
 {
 	size_t	i;
 
-	for (i = 0; i < npassed; i++) {
-		if (passed[i].used || passed[i].wildcard != a->wildcard)
-			continue;
-		if (a->wildcard ? addr_port((struct sockaddr *)&passed[i].ss) ==
-		    addr_port((const struct sockaddr *)&a->ss) :
-		    addr_equal((struct sockaddr *)&passed[i].ss,
-		    (const struct sockaddr *)&a->ss)) {
+	for (i = 0; i < npassed; i++)
+		if (!passed[i].used && passed_at(&passed[i], a)) {
 			passed[i].used = 1;
 			return passed[i].fd;
 		}
-	}
 	return -1;
+}
+
+/*
+ * A socket named after one service and bound to another's address is
+ * claimed by both: whichever comes first in the file takes it, and the
+ * other is left without that address, or fails to bind it.  systemd-
+ * socket-activate repeats one --fdname for every socket, and a unit's
+ * FileDescriptorName= names all of its sockets, so this is easy to
+ * write by mistake: it is an error, named with the listen directive.
+ */
+int
+activate_check(const struct conf *conf)
+{
+	const struct conf_service	*cs, *named;
+	const struct conf_listen	*l;
+	char				 at[32];
+	size_t				 i, j;
+	int				 n = 0;
+
+	for (i = 0; i < npassed; i++) {
+		if ((named = conf_service_find(conf, passed[i].name)) == NULL)
+			continue;
+		TAILQ_FOREACH(cs, &conf->services, entry) {
+			if (cs == named)
+				continue;
+			for (j = 0; j < cs->nlisten; j++) {
+				l = &cs->listen[j];
+				if (!passed_at(&passed[i], &l->addr))
+					continue;
+				at[0] = '\0';
+				if (l->line > 0)
+					snprintf(at, sizeof(at), ":%d",
+					    l->line);
+				log_warnx("%s%s: service %s: listen %s: the "
+				    "service manager passed its socket under "
+				    "the name of service %s, which would take "
+				    "it; name the socket %s, or give it a name "
+				    "that is no service's", l->file, at,
+				    cs->name, l->text, named->name, cs->name);
+				n++;
+			}
+		}
+	}
+	return n;
 }
 
 int

@@ -23,6 +23,16 @@ int	activate_take_named(const char *);
 /* Whether a listening socket is a "*:port" one, all addresses. */
 int	activate_wildcard(int, const struct sockaddr_storage *);
 
+struct conf;
+
+/*
+ * Before any is taken, at start and at a reload: log, as
+ * "file:line: ...", each listen address of a service that a socket
+ * passed under the name of another service listens on; returns how
+ * many.  Both services would claim the socket.
+ */
+int	activate_check(const struct conf *);
+
 /* Log every passed socket that nothing took; returns how many. */
 int	activate_leftover(void);
 

@@ -399,6 +399,10 @@ main(int argc, char *argv[])
 		conf_free(conf);
 		return EX_OSERR;
 	}
+	if (activate_check(conf) > 0) {
+		conf_free(conf);
+		return EX_CONFIG;
+	}
 
 	if (pidfile == NULL && !foreground)
 		pidfile = conf->pidfile != NULL ? conf->pidfile : FORKD_PIDFILE;
