@@ -250,8 +250,16 @@ exec_spawn(void *state, const char *service, int fd,
 	    sizeof(buf))) == NULL)
 		return E2BIG;
 
+	/*
+	 * Every signal back to its default action, as in a forked child.
+	 * glibc's sigfillset(3) leaves out the two signals it keeps for
+	 * itself (32 and 33, SIGCANCEL and SIGSETXID), and its posix_spawn
+	 * then sets those two to SIG_IGN in the new process, which the
+	 * program inherits.  A set with every bit holds them too, and
+	 * posix_spawnattr_setsigdefault(3) copies it as it is.
+	 */
 	sigemptyset(&none);
-	sigfillset(&all);
+	memset(&all, 0xff, sizeof(all));
 	if ((error = posix_spawn_file_actions_init(&fa)) != 0)
 		return error;
 	if ((error = posix_spawnattr_init(&attr)) != 0) {

@@ -8,12 +8,14 @@
 #include <sys/types.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <paths.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@ struct pidfile {
 __attribute__((noreturn))
 static void	usage(int);
 static void	stdio_ensure(void);
+static void	signals_reserved(void);
 static int	detach(void);
 static char	*abspath(const char *);
 static int	check_modules(const struct conf *);
@@ -91,6 +94,32 @@ stdio_ensure(void)
 	if (fd == -1)
 		err(EX_OSERR, "%s", _PATH_DEVNULL);
 	close(fd);
+}
+
+/*
+ * The signals glibc keeps for itself (32 and 33: thread cancellation
+ * and set*id among threads) back to their default action.  forkd gives
+ * its children no ignored signal, but sigaction(3) refuses these two, and
+ * a process started by glibc's posix_spawn(3) has them ignored: GNU make
+ * starts its jobs so, for one.  Forked children would inherit that and
+ * hand it on to every program they run, while spawned ones start with
+ * the default (exec.c).  The system call takes them; a kernel sigaction
+ * of zeros is SIG_DFL, no flags, whatever the architecture's layout.  At
+ * the start of main glibc has no handler of its own on them to lose: it
+ * installs one when a thread is cancelled or ids change under threads,
+ * and forkd has one thread.
+ */
+static void
+signals_reserved(void)
+{
+#if defined(SYS_rt_sigaction) && defined(__SIGRTMIN)
+	unsigned long	act[8];
+	int		sig;
+
+	memset(act, 0, sizeof(act));
+	for (sig = __SIGRTMIN; sig < SIGRTMIN; sig++)
+		(void)syscall(SYS_rt_sigaction, sig, act, NULL, _NSIG / 8);
+#endif
 }
 
 /*
@@ -358,6 +387,7 @@ main(int argc, char *argv[])
 		usage(EX_USAGE);
 
 	stdio_ensure();
+	signals_reserved();
 	log_init(1, verbose, 0);
 	if (notify_init() == -1)
 		errx(EX_USAGE, "NOTIFY_SOCKET: not a socket address");
