@@ -27,7 +27,9 @@ EOF2
 		line=1
 	fi
 	# forkd starts at the first client, in systemd-socket-activate's
-	# place, with both sockets named "x".
+	# place, with both sockets named "x".  The log is emptied first, so
+	# that the last round's lines cannot be taken for this one's.
+	: >"$tmp/forkd.log"
 	timeout -k 5 30 systemd-socket-activate -l 127.0.0.1:"$p_x" \
 	    -l 127.0.0.1:"$p_y" --fdname=x \
 	    "$FORKD" -d -f "$c" >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
@@ -49,6 +51,7 @@ done
 ok "a socket named after one service on another's address: exit 78, both named"
 
 # Each socket named after its own service: both serve.
+: >"$tmp/forkd.log"
 timeout -k 5 30 systemd-socket-activate -l 127.0.0.1:"$p_x" \
     -l 127.0.0.1:"$p_y" --fdname=x:y \
     "$FORKD" -d -f "$tmp/xy.conf" >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
