@@ -192,6 +192,13 @@ reload_run(struct server *srv)
 	}
 	for (i = 0; i < conf->warnings.n; i++)
 		log_warnx("%s", conf->warnings.msg[i]);
+	/* A socket passed under one service's name on another's address. */
+	if (activate_check(conf) > 0) {
+		conf_free(conf);
+		log_warnx("reload failed, configuration unchanged");
+		notify_send("READY=1");
+		return;
+	}
 	TAILQ_INIT(&fresh);
 	children_budget(conf);
 	/* Room made ahead; should it fail, the heap grows when it must. */

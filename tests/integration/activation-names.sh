@@ -74,3 +74,42 @@ wait "$pid"
 st=$?
 [ $st -eq 0 ] || fail "forkd exited $st after SIGTERM"
 ok "sockets named after their own services serve them"
+
+# The same conflict made by a reload: forkd started with service x alone,
+# both sockets named x, so x serves both; a reload that adds service y
+# on the second address fails, and x keeps both.
+c=$(conf reload.conf <<EOF2
+service x { listen 127.0.0.1:$p_x; handler echo }
+EOF2
+)
+: >"$tmp/forkd.log"
+timeout -k 5 60 systemd-socket-activate -l 127.0.0.1:"$p_x" \
+    -l 127.0.0.1:"$p_y" --fdname=x \
+    "$FORKD" -d -f "$c" >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
+pid=$!
+bg_pids="$bg_pids $pid"
+retry 50 grep -q "Listening on 127.0.0.1:$p_y" "$tmp/forkd.log" ||
+    fail "systemd-socket-activate did not start"
+out=$(echo hello | timeout 5 nc -N 127.0.0.1 "$p_y")
+[ "$out" = hello ] || fail "x on the second socket: '$out'"
+retry 50 grep -q "started" "$tmp/forkd.log" || fail "forkd did not start"
+forkd_pid=$(ps -o pid= --ppid "$pid" | tr -d ' ')
+[ -n "$forkd_pid" ] || fail "no forkd under systemd-socket-activate"
+cat >>"$c" <<EOF2
+service y { listen 127.0.0.1:$p_y; handler discard }
+EOF2
+kill -HUP "$forkd_pid"
+retry 50 grep -q "reload failed, configuration unchanged" "$tmp/forkd.log" ||
+    fail "the reload was not refused: $(cat "$tmp/forkd.log")"
+grep -q "service y: listen 127.0.0.1:$p_y: the service manager passed its socket under the name of service x" \
+    "$tmp/forkd.log" || fail "the refused reload does not say why"
+for p in "$p_x" "$p_y"; do
+	out=$(echo again | timeout 5 nc -N 127.0.0.1 "$p")
+	[ "$out" = again ] || fail "after the refused reload, port $p: '$out'"
+done
+kill -TERM "$forkd_pid" || fail "forkd is gone before SIGTERM"
+forkd_pid=""
+wait "$pid"
+st=$?
+[ $st -eq 0 ] || fail "forkd exited $st after SIGTERM"
+ok "a reload that would make the conflict is refused, and x keeps both sockets"

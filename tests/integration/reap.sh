@@ -43,7 +43,10 @@ service one {
 EOF2
 )
 	: >"$tmp/forkd.log"
-	LD_PRELOAD=$1 "$FORKD" -d -f "$c" >"$tmp/forkd.out" \
+	# A sanitizer build wants its runtime first: a preload comes first.
+	LD_PRELOAD=$1 \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    "$FORKD" -d -f "$c" >"$tmp/forkd.out" \
 	    2>"$tmp/forkd.log" &
 	forkd_pid=$!
 	retry 100 grep -q "started" "$tmp/forkd.log" ||
