@@ -134,8 +134,8 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 	if (s->proxy == CONF_PROXY_V2 || s->proxy == CONF_PROXY_ANY)
 		accept |= PROXY_V2;
 	memset(&r, 0, sizeof(r));
-	if (proxy_read(STDIN_FILENO, accept, CTL_HEADER_MS, &h, &errstr) ==
-	    -1) {
+	if (proxy_read(STDIN_FILENO, accept, s->proxy_timeout > INT_MAX ?
+	    INT_MAX : (int)s->proxy_timeout, &h, &errstr) == -1) {
 		log_warnx("service %s: %s: PROXY protocol: %s", svc->name,
 		    addr_str(peer, 0, peerstr), errstr);
 		(void)send(CTL_FD, &r, sizeof(r), MSG_NOSIGNAL);

@@ -40,9 +40,6 @@ struct ctl_report {
 #define CTL_ALLOW	'y'
 #define CTL_REFUSE	'n'
 
-/* How long a child waits for a PROXY protocol header. */
-#define CTL_HEADER_MS	5000
-
 /*
  * Set up the child for the connection on fd (new process group, signals
  * back to default, the socket on 0 and 1, every other descriptor but 2

@@ -25,6 +25,7 @@
 #define CONF_MAX_CHILDREN	1024
 #define CONF_BACKLOG		1024
 #define CONF_SHUTDOWN_TIMEOUT	10000	/* ms */
+#define CONF_PROXY_TIMEOUT	5000	/* ms */
 /*
  * The longest service name: as long as a socket's name in systemd
  * (FileDescriptorName=), which may name a service, and short enough for
@@ -76,7 +77,8 @@ enum conf_rlimit {
 #define CONF_SET_PROXY		(1U << 14)
 #define CONF_SET_PROXY_FROM	(1U << 15)
 #define CONF_SET_REFUSE_MESSAGE	(1U << 16)
-#define CONF_SET_COUNT		17
+#define CONF_SET_PROXY_TIMEOUT	(1U << 17)
+#define CONF_SET_COUNT		18
 
 /* Where a directive was given: line 0 for the command line. */
 struct conf_where {
@@ -113,6 +115,7 @@ struct conf_settings {
 	size_t		 nacl;
 	unsigned int	 timeout;	/* ms, 0: none */
 	unsigned int	 idle_timeout;	/* ms, 0: none */
+	unsigned int	 proxy_timeout;	/* ms for a PROXY header */
 	struct conf_rlim rlimit[CONF_RLIMIT_MAX];
 	char		**env;		/* "NAME=VALUE" */
 	size_t		 nenv;

@@ -64,6 +64,7 @@ conf_settings_init(struct conf_settings *s)
 	memset(s, 0, sizeof(*s));
 	s->backlog = CONF_BACKLOG;
 	s->proxy = CONF_PROXY_OFF;
+	s->proxy_timeout = CONF_PROXY_TIMEOUT;
 }
 
 void
@@ -129,6 +130,8 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		s->timeout = d->timeout;
 	if (want & CONF_SET_IDLE_TIMEOUT)
 		s->idle_timeout = d->idle_timeout;
+	if (want & CONF_SET_PROXY_TIMEOUT)
+		s->proxy_timeout = d->proxy_timeout;
 	if ((want & CONF_SET_ENV) && d->nenv > 0) {
 		if ((s->env = strv_dup(d->env, d->nenv)) == NULL)
 			return -1;

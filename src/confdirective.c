@@ -64,6 +64,7 @@ static int	conf_passenv(struct parser *, const struct keyword *);
 static int	conf_pidfile(struct parser *, const struct keyword *);
 static int	conf_proxy_from(struct parser *, const struct keyword *);
 static int	conf_proxy_protocol(struct parser *, const struct keyword *);
+static int	conf_proxy_timeout(struct parser *, const struct keyword *);
 static int	conf_rate(struct parser *, const struct keyword *);
 static int	conf_refuse_message(struct parser *, const struct keyword *);
 static int	conf_reuseport(struct parser *, const struct keyword *);
@@ -97,6 +98,7 @@ static const struct keyword keywords[] = {
 	{ "pidfile",		conf_pidfile, GLOBAL, 1, 1 },
 	{ "proxy-from",		conf_proxy_from, ANY | LIST, 1, MANY },
 	{ "proxy-protocol",	conf_proxy_protocol, ANY, 1, 1 },
+	{ "proxy-timeout",	conf_proxy_timeout, ANY, 1, 1 },
 	{ "rate",		conf_rate, ANY, 1, 3 },
 	{ "refuse-message",	conf_refuse_message, ANY, 1, 1 },
 	{ "reuseport",		conf_reuseport, ANY, 1, 1 },
@@ -758,6 +760,27 @@ conf_proxy_from(struct parser *p, const struct keyword *kw)
 			return -1;
 		s->nproxy_from++;
 	}
+	return 0;
+}
+
+/*
+ * How long a child waits for its client's PROXY protocol header: the
+ * time a client that says nothing holds a child.
+ */
+static int
+conf_proxy_timeout(struct parser *p, const struct keyword *kw)
+{
+	unsigned int	ms;
+
+	if (conf_duration(p, p->args[0], &ms) == -1)
+		return -1;
+	if (ms == 0) {
+		conf_err(p, "proxy-timeout must be longer than 0");
+		return -1;
+	}
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_PROXY_TIMEOUT) == -1)
+		return -1;
+	p->cur->proxy_timeout = ms;
 	return 0;
 }
 

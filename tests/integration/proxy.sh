@@ -10,6 +10,7 @@ need nc haproxy
 p1=$(freeport)
 p2=$(freeport)
 pa=$(freeport)
+pt=$(freeport)
 h1=$(freeport)
 h2=$(freeport)
 h3=$(freeport)
@@ -39,6 +40,12 @@ service any {
 	deny 127.0.0.9
 	max-per-source 1
 	refuse-message "refused\r\n"
+	exec /bin/sh $tmp/show
+}
+service quick {
+	listen 127.0.0.1:$pt
+	proxy-protocol v1
+	proxy-timeout 300ms
 	exec /bin/sh $tmp/show
 }
 EOF2
@@ -143,6 +150,14 @@ start=$(date +%s)
 out=$(timeout 15 nc -d 127.0.0.1 "$p2" 2>&1)
 [ -z "$out" ] || fail "a silent client got '$out'"
 [ $(( $(date +%s) - start )) -ge 4 ] || fail "a silent client was dropped before 5 s"
+# With proxy-timeout 300ms, a silent client is dropped long before 5 s.
+start=$(date +%s)
+out=$(timeout 15 nc -d 127.0.0.1 "$pt" 2>&1)
+[ -z "$out" ] || fail "a silent client of quick got '$out'"
+[ $(( $(date +%s) - start )) -le 3 ] ||
+    fail "proxy-timeout 300ms: a silent client was kept $(( $(date +%s) - start )) s"
+grep -q "service quick: 127.0.0.1:[0-9]*: PROXY protocol: timeout" \
+    "$tmp/forkd.log" || fail "no timeout logged for quick"
 [ ! -e "$tmp/ran" ] || fail "a handler ran for a bad header: $(cat "$tmp/ran")"
 grep -q "service pp1: 127.0.0.1:[0-9]*: PROXY protocol: not a PROXY protocol header" \
     "$tmp/forkd.log" || fail "no reason logged for a bad header"

@@ -1473,6 +1473,19 @@ START_TEST(test_every_directive)
 	bad(SVC("proxy-protocol v3"), (const char *[]){
 	    "%F:4: \"v3\" is not off, v1, v2 or any", NULL });
 
+	/* proxy-timeout: 5 s unless given, globally or per service. */
+	conf = ok(SVC("proxy-protocol v1"));
+	ck_assert_uint_eq(first(conf)->s.proxy_timeout, 5000);
+	conf_free(conf);
+	conf = ok("proxy-timeout 2s\n" SVC("proxy-protocol v1"));
+	ck_assert_uint_eq(first(conf)->s.proxy_timeout, 2000);
+	conf_free(conf);
+	conf = ok("proxy-timeout 2s\n" SVC("proxy-timeout 250ms"));
+	ck_assert_uint_eq(first(conf)->s.proxy_timeout, 250);
+	conf_free(conf);
+	bad(SVC("proxy-timeout 0"), (const char *[]){
+	    "%F:4: proxy-timeout must be longer than 0", NULL });
+
 	conf = ok("service s {\n listen 127.0.0.1:1\n module /m.so a b\n}");
 	ck_assert_str_eq(first(conf)->argv[0], "/m.so");
 	ck_assert_int_eq(first(conf)->argc, 3);
