@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: cidr_parse on any string, and cidr_match on the
  * prefixes it returns.

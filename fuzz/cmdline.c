@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the command line of one-shot mode: forkd -l
  * LISTEN [-o NAME=VALUE]... HANDLER [ARG]..., through conf_cmdline.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: the configuration parser on any text; a
  * configuration file is a seed as it is.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for proxy_parse.  Besides running the parser under the
  * sanitizers, it checks what proxy_read relies on: a header found in the

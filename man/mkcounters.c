@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mkcounters: copy a manual page from standard input to standard output,
  * with the lines @STATUS_COUNTERS@ and @METRICS_COUNTERS@ replaced by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * file: send every client the contents of a file, and close: a banner,
  * a notice, a static answer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hello: the smallest forkd handler module.  init, in the master, makes
  * the greeting once from the module's argument; every child sends it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * redirect: relay every connection to a TCP backend, both ways, as
  * xinetd's "redirect" does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Listening sockets handed over by systemd socket activation
  * (LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES; sd_listen_fds(3)).

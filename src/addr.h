@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Socket addresses: listen address syntax and numeric formatting.
  * Pure: no system calls.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The built-in services of inetd, for TCP: echo (RFC 862), discard
  * (RFC 863), chargen (RFC 864), daytime (RFC 867) and time (RFC 868),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The built-in handlers: echo, discard, chargen, daytime and time
  * (builtin.c), status and metrics (report.c).  They use the module

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The child's side of a connection: from fork to the handler.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The master's side of its children: starting one per connection,
  * reaping, timeouts, and the PROXY protocol report channel through which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The table of live children: fixed capacity, allocated once, so the
  * accept path never allocates.  Slots are used from the front and reused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * IPv4 and IPv6 address prefixes.  Pure: no system calls.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The master's clock: monotonic milliseconds, for deadlines, pauses and
  * ages.  Never the time of day.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration parser: forkd.conf(5), or the words of one-shot mode,
  * into struct conf.  This file reads files, follows includes and holds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration: forkd.conf(5) parsed into plain data.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Whether the master can give its children the user and group the
  * configuration names.  Only root can change to another; a child that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration as data: defaults, the merge of the global settings
  * into each service, and freeing.  Nothing here reads a file or reports

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The directives of forkd.conf(5): one keyword table, a function per
  * directive and the value parsers they share.  The -o values of one-shot

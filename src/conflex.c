@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration parser's lexer and its messages: every error and
  * warning as "file:line: message", with the words of the file quoted so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The parser's own header, shared by its files and by nothing else:
  * conf.c (files, includes and the entry points), conflex.c (the lexer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A service's counters, in one table that every printer reads: the
  * SIGUSR1 dump, the status table, the metrics and, through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Deadlines, in a binary min-heap of (time, key): the earliest is found
  * at once and each deadline costs O(log n), where a walk of every owner

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The exec handler: run a program with the connection as standard input
  * and output, the UCSPI environment, and nothing of forkd's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging: syslog(3) when detached; with -d, lines on standard error
  * that never make the master wait.  Standard error is then whatever

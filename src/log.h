@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging: standard error in the foreground (-d), syslog otherwise.
  * log_warn appends strerror(errno), log_warnx does not; log_debug prints

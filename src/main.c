@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * forkd: a forking concurrent TCP server.  This file holds the command
  * line, daemonizing and the wiring; the work is done in the library.

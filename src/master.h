@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The master's data: services, their listeners, and the server that
  * holds them with the children.  Types only: the functions that work on

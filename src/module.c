@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Loading handler modules.  dlopen(3) hands back the object already
  * loaded under the same name, and a file rewritten in place would

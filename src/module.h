@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Handler modules: shared objects exporting a struct forkd_handler named
  * forkd_handler (<forkd/handler.h>, forkd-handler(3)).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Readiness notification to a service manager through NOTIFY_SOCKET, as
  * sd_notify(3) does: READY=1, RELOADING=1, STOPPING=1.

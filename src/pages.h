@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Zeroed arrays straight from mmap(2), for the master's tables sized by
  * the configuration that must start zeroed (clients per source).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The HAProxy PROXY protocol, versions 1 (text) and 2 (binary): the header
  * a proxy sends ahead of the client's bytes to name the original client.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Token bucket as GCRA.  The bucket is full when tat <= now; each token
  * taken pushes tat one cost further; a token is there as long as tat is

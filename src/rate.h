@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A token bucket, kept as the generic cell rate algorithm: one time
  * stamp instead of a token count and a refill timer.  Pure: the clock is

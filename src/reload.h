@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reloading the configuration, and binding listeners: at start every
  * address is new; on reload an address already served is taken over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The master: services, their listeners, the children, and the loop that
  * accepts, forks and reaps.  The data is in master.h; the work is shared

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Open addressing with linear probing, at most half full, and deletion by
  * shifting the following entries back, so there are no tombstones and a

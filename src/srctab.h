@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Live connections per client address, for max-per-source.  Fixed
  * capacity, allocated once, so the accept path never allocates.  Pure: no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * status: a plain-text table for nc(1).  metrics: the Prometheus text
  * exposition format, answering an HTTP GET.  Both run in the child and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The status and metrics built-ins: the master's services, counters and
  * children as of the fork, which the child inherits.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The children's standard error, logged line by line with the service's
  * name and the child's process ID, whatever the handler: built-in,

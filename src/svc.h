@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A service in the master: its life from the configuration to the last
  * child, and admission: which connections it accepts, refuses or leaves

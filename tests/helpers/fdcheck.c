@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test helper run as an exec handler: prints its argument vector, the
  * descriptors it was started with, and its environment, one item a line.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test helper: print a TCP port that is free right now on 127.0.0.1, ::1
  * and the wildcard address.  Ports are drawn at random below the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Preloaded into forkd by reap.sh: pidfd_open(2) fails as on a kernel
  * before 5.3, so that the master must find its children's exits by the

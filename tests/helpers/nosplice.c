@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Preloaded into forkd by redirect.sh, so that redirect.so meets a
  * splice(2) that cannot join its descriptors and must relay through its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test helper: rtign COMMAND [ARG...] runs COMMAND with signals 32 and
  * 33 ignored, as a process that glibc's posix_spawn(3) started has them

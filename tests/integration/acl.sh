@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # allow and deny: decided in the master before any fork, for IPv4, IPv6
 # and IPv4 clients of a dual-stack socket; a refused client gets the
 # refuse-message and costs no process.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # systemd socket activation where a socket's name and its address point
 # to two services: systemd-socket-activate gives every socket the one
 # --fdname it is given, so a socket named after one service may listen

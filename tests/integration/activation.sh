@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # systemd socket activation, with Debian's systemd-socket-activate: a
 # passed socket serves the service with the same address or the same
 # name, forkd binds the rest itself, and a socket that matches no

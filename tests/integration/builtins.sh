@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The built-in services against their RFCs, through nc, telnet and socat.
 
 . "$TESTS_SRCDIR/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The command line: usage, version, -n, exit codes, one-shot mode.
 
 . "$TESTS_SRCDIR/lib.sh"

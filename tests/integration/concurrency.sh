@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Concurrency: slow clients are served in parallel, max-children holds
 # extra clients in the backlog without refusing any, and after hundreds
 # of connections the master has no zombie and no more descriptors.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # What forkd -n and a start say of a configuration beyond its errors: a
 # warning when a service's list replaces the global one, and a clear
 # refusal of a user or group that a forkd not running as root cannot

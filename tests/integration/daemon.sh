@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Without -d: forkd detaches only once its listeners are bound, writes and
 # locks its pid file, refuses a second instance with 75, and removes the
 # pid file on SIGTERM.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The exec handler: argv as written, the UCSPI environment and nothing of
 # forkd's own, only descriptors 0, 1 and 2, stderr kept from the client,
 # and a failed exec logged.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Resource exhaustion.  A master out of descriptors stops accepting for a
 # moment at a time, spends next to no CPU while the clients wait in the
 # backlog, and serves them all once descriptors are back.  A master that

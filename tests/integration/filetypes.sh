@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # forkd reads regular files only, opened without blocking, and up to a
 # size: a FIFO given as -f, as an include or as a module must not hang
 # the master (at start, or at a reload, after which SIGTERM would go

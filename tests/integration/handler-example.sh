@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # forkd-handler(3) is enough to write a module: the public header compiles
 # on its own, pedantic C11; the module in the manual's EXAMPLES builds as
 # printed, with the flags of forkd-handler.pc, and runs in forkd.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared by the integration tests: start the real forkd on 127.0.0.1 and
 # talk to it with real clients.  Every process started here is ended by
 # its pid when the test exits.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # max-per-source: over the limit a client gets the refuse-message while
 # other sources are served, and a slot comes back however its child ends.
 # rate: clients over the rate wait in the backlog; none is refused.

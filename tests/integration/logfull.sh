@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # With -d, forkd's log lines go to standard error; when that is a pipe
 # no one reads (a stalled logger or journal), the master must go on
 # serving and answer SIGTERM, dropping lines, and say how many it dropped

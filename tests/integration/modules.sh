@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Handler modules through the real daemon: the shipped hello.so, and a
 # test module built by the suite: its arguments, the state its init
 # prepares in the master, refused modules, init failing at start and on

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A service name is at most 255 bytes, the room an exec child's
 # environment has for FORKD_SERVICE: a longer one is refused by -n at
 # its line, and one of 255 bytes reaches programs, spawned or forked.

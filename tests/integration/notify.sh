@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Readiness through NOTIFY_SOCKET, caught on a test datagram socket:
 # READY=1 once serving, RELOADING=1 with MONOTONIC_USEC= and READY=1
 # around a reload, STOPPING=1 on SIGTERM; the variable does not reach

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The pid file is a regular file of its own: forkd refuses a symbolic
 # link (to an existing file or to none), a hard link and a FIFO at its
 # path, and leaves what they point to untouched; a plain pid file is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Per-service limits and credentials of the children: rlimit seen from
 # inside an exec child; user, group and chroot (as root only); the master
 # keeps its own credentials.

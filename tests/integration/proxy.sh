@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The PROXY protocol, behind Debian's haproxy (send-proxy, send-proxy-v2,
 # with and without TLVs) and against hand-made headers: the original
 # client reaches an exec handler's environment, the bytes after the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A child killed between sending its PROXY protocol report and the
 # master reading it, while its client is over max-per-source: the master
 # reaps that very child while deciding on it, and must then let go of it,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Reaping: every child is reaped as it exits, through its pidfd, with no
 # zombie left and no descriptor kept; a service at max-children takes the
 # next client as soon as a child exits; and where pidfd_open(2) fails,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The shipped modules redirect.so and file.so through the real daemon.
 # redirect.so: 64 MiB each way byte for byte, with splice(2) and through
 # its buffer where splice fails; a client's end of file passed on while

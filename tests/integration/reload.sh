@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # SIGHUP: a reload keeps unchanged listeners (no client is refused, even
 # under continuous load), opens new ones, closes removed ones, leaves
 # live children alone, and a broken file changes nothing.

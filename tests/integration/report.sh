@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The status and metrics built-ins, read with nc and curl: the master's
 # counters as of the fork, moving as clients are served and refused.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # reuseport: two forkd instances on one port share its connections, and
 # one of them can stop while the other goes on serving.
 

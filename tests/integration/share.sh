@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # No service starves another: clients that connect to a PROXY protocol
 # service and say nothing hold at most half of its share, and a flood of
 # held connections on one service leaves the last eighth of the global

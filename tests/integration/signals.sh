@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Signals and time limits: SIGUSR1 dumps the state, timeout and
 # idle-timeout end connections, SIGTERM drains and kills within
 # shutdown-timeout.

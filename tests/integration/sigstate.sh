@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A program starts with the same signal state whether forkd spawned it
 # (posix_spawn) or forked it: nothing blocked and nothing ignored, not
 # even signals 32 and 33, which glibc keeps for itself.  Its posix_spawn

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # forkd -d on a terminal: its children must not reach that terminal
 # (a handler running as another user could type into it), so they get
 # sessions of their own there, where elsewhere a process group will do.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # As root, forkd reads only files that no one but root can change, as
 # cron and sudo do: a configuration, an include or a module writable by
 # a group or by everyone, or owned by another user, or in a folder that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A handler module for the tests, built in several variants:
  * TESTMOD_VERSION names the build (a reload must pick up a rebuilt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The main() of every Check suite: run the suite the file defines, exit
  * 0 when every test passed.
