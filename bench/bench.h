@@ -122,19 +122,24 @@ struct hold_result {
 	uint64_t	 ramp_us;
 	uint64_t	 held_us;
 	uint64_t	 dropped;	/* closed by the server while held */
+	uint64_t	 asked;		/* held ones the check asked again */
+	struct tally	 check;		/* ok: answered again */
+	uint64_t	 check_us;
 	int		 interrupted;
+	int		 released;	/* SIGUSR1: the hold ends in order */
 };
 
 /* loop.c */
 uint64_t	 clock_us(void);
-int		 loop_open(void);
-int		 loop_wait(int, struct epoll_event *, int, int, int *);
+int		 loop_open(int);
+int		 loop_wait(int, struct epoll_event *, int, int, int *, int *);
 
 /* conn.c */
 enum step	 conn_open(struct conn *, struct client *, int, uint64_t);
 enum step	 conn_event(struct conn *, struct client *, int, uint32_t,
 		    uint64_t);
 enum step	 conn_hold(struct conn *, int);
+enum step	 conn_ask(struct conn *, struct client *, int, uint64_t);
 void		 conn_close(struct conn *, const struct client *);
 const char	*fail_name(enum fail);
 void		 tally_fail(struct tally *, const struct conn *);
@@ -147,6 +152,8 @@ uint32_t	 load_percentile(const struct load_result *, unsigned int);
 /* hold.c */
 void		 hold_open(struct client *, struct hold *, struct hold_result *);
 void		 hold_keep(struct client *, struct hold *, struct hold_result *);
+void		 hold_check(struct client *, struct hold *,
+		    struct hold_result *);
 void		 hold_close(struct client *, struct hold *);
 
 /* pss.c */

@@ -255,6 +255,20 @@ conn_hold(struct conn *c, int ep)
 	return STEP_AGAIN;
 }
 
+/*
+ * Ask a held connection again: the payload once more, and the reply read
+ * as the first time, from a clean count.  The exchange then goes on
+ * through conn_event, as a new one would.
+ */
+enum step
+conn_ask(struct conn *c, struct client *cl, int ep, uint64_t now)
+{
+	c->state = CONN_TALKING;
+	c->sent = c->got = 0;
+	c->last = now;
+	return conn_send(c, cl, ep, now);
+}
+
 /* Closing removes the descriptor from the epoll set as well. */
 void
 conn_close(struct conn *c, const struct client *cl)

@@ -4,8 +4,8 @@
  * flight, and reports connections per second, failures by kind and
  * latency percentiles; the hold mode opens k connections, waits for each
  * to be answered and keeps them open, optionally reading the memory of
- * the server and its children meanwhile.  This file holds the command
- * line and the reports.
+ * the server and its children meanwhile, then checks that each is still
+ * answered.  This file holds the command line and the reports.
  */
 
 #include "config.h"
@@ -69,10 +69,12 @@ static const char	*mode_name(enum mode);
 static void	print_target(const struct client *, const struct opts *);
 static uint64_t	failures(const struct tally *);
 static void	print_failures(const struct tally *);
-static void	json_failures(const struct tally *);
+static void	json_failures(const char *, const struct tally *);
 static int	report_load(const struct client *, const struct opts *,
 		    const struct load_result *);
 static void	report_ramp(const struct client *, const struct opts *,
+		    const struct hold_result *);
+static void	report_check(const struct opts *,
 		    const struct hold_result *);
 static int	report_hold(const struct opts *, const struct hold_result *,
 		    const struct pss *);
@@ -97,7 +99,8 @@ usage(int status)
 	    "  -6          IPv6: connect from ::1 to host\n"
 	    "  -c n        connections in flight (default %d)\n"
 	    "  -H k        hold mode: open k connections, wait for their\n"
-	    "              answers, keep them open for -t seconds\n"
+	    "              answers, keep them open for -t seconds (or\n"
+	    "              until SIGUSR1), ask each of them once more\n"
 	    "  -j          print one line of JSON instead of the summary\n"
 	    "  -m mode     echo: read until the payload is back (default);\n"
 	    "              eof: shut down the sending side, read until the\n"
@@ -390,16 +393,17 @@ print_failures(const struct tally *t)
 		    (uintmax_t)t->aborted);
 }
 
+/* "failures":{...},"aborted":n, each name after prefix. */
 static void
-json_failures(const struct tally *t)
+json_failures(const char *prefix, const struct tally *t)
 {
 	int	i;
 
-	printf("\"failures\":{");
+	printf("\"%sfailures\":{", prefix);
 	for (i = 0; i < FAIL_NKINDS; i++)
 		printf("%s\"%s\":%ju", i == 0 ? "" : ",", fail_name(i),
 		    (uintmax_t)t->fail[i]);
-	printf("},\"aborted\":%ju", (uintmax_t)t->aborted);
+	printf("},\"%saborted\":%ju", prefix, (uintmax_t)t->aborted);
 }
 
 /* Returns the exit status: 1 if any connection failed or was cut. */
@@ -417,7 +421,7 @@ report_load(const struct client *cl, const struct opts *o,
 		    "\"conn_per_s\":%.1f,", mode_name(o->mode),
 		    o->concurrency, (uintmax_t)(r->tally.ok + nfail),
 		    (uintmax_t)r->tally.ok, s, rate);
-		json_failures(&r->tally);
+		json_failures("", &r->tally);
 		printf(",\"latency_us\":{\"p50\":%u,\"p90\":%u,\"p99\":%u,"
 		    "\"max\":%u}}\n", load_percentile(r, 50),
 		    load_percentile(r, 90), load_percentile(r, 99),
@@ -454,6 +458,25 @@ report_ramp(const struct client *cl, const struct opts *o,
 	fflush(stdout);
 }
 
+/* The check at the end of a hold, if there was one. */
+static void
+report_check(const struct opts *o, const struct hold_result *hr)
+{
+	if (hr->asked == 0 && failures(&hr->check) == 0)
+		return;
+	if (o->json) {
+		printf(",\"checked\":%ju,\"check_answered\":%ju,"
+		    "\"check_seconds\":%.3f,", (uintmax_t)hr->asked,
+		    (uintmax_t)hr->check.ok, hr->check_us / 1e6);
+		json_failures("check_", &hr->check);
+		return;
+	}
+	printf("check: %ju held connections asked again, %ju answered in "
+	    "%.3f s\n", (uintmax_t)hr->asked, (uintmax_t)hr->check.ok,
+	    hr->check_us / 1e6);
+	print_failures(&hr->check);
+}
+
 /* pss is NULL without -P, or when it could not be read. */
 static int
 report_hold(const struct opts *o, const struct hold_result *hr,
@@ -467,9 +490,10 @@ report_hold(const struct opts *o, const struct hold_result *hr,
 		printf("{\"hold\":%u,\"established\":%ju,\"answered\":%ju,"
 		    "\"seconds\":%.3f,", o->hold, (uintmax_t)hr->established,
 		    (uintmax_t)hr->tally.ok, hr->ramp_us / 1e6);
-		json_failures(&hr->tally);
+		json_failures("", &hr->tally);
 		printf(",\"held_seconds\":%.3f,\"dropped\":%ju",
 		    hr->held_us / 1e6, (uintmax_t)hr->dropped);
+		report_check(o, hr);
 		if (pss != NULL)
 			printf(",\"pss_kb\":{\"pid\":%ld,\"master\":%ld,"
 			    "\"children\":%u,\"children_total\":%lu,"
@@ -479,9 +503,11 @@ report_hold(const struct opts *o, const struct hold_result *hr,
 		printf("}\n");
 	} else {
 		if (hr->held_us > 0)
-			printf("held for %.3f s; %ju closed by the server "
+			printf("held for %.3f s%s; %ju closed by the server "
 			    "meanwhile\n", hr->held_us / 1e6,
+			    hr->released ? " (until SIGUSR1)" : "",
 			    (uintmax_t)hr->dropped);
+		report_check(o, hr);
 		if (pss != NULL)
 			printf("pid %ld: Pss %ld kB; %u children, Pss %lu kB "
 			    "in all, %.1f kB each\n", (long)o->pid,
@@ -489,7 +515,8 @@ report_hold(const struct opts *o, const struct hold_result *hr,
 			    pss->children_kb, avg);
 	}
 	return failures(&hr->tally) > 0 || hr->tally.aborted > 0 ||
-	    hr->dropped > 0 || hr->interrupted;
+	    hr->dropped > 0 || failures(&hr->check) > 0 ||
+	    hr->check.aborted > 0 || hr->interrupted;
 }
 
 static int
@@ -514,7 +541,8 @@ run_load(struct client *cl, const struct opts *o)
 
 /*
  * The Pss is read once all the connections are answered: by then every
- * child has been forked and waits for its client.
+ * child has been forked and waits for its client.  The check at the end
+ * needs an echo to compare: not with -m none, nor with -p ''.
  */
 static int
 run_hold(struct client *cl, const struct opts *o)
@@ -541,6 +569,8 @@ run_hold(struct client *cl, const struct opts *o)
 	}
 	if (!hr.interrupted)
 		hold_keep(cl, &h, &hr);
+	if (!hr.interrupted && o->mode == MODE_ECHO && o->paylen > 0)
+		hold_check(cl, &h, &hr);
 	status = report_hold(o, &hr, pp);
 	hold_close(cl, &h);
 	return status;

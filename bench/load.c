@@ -159,7 +159,7 @@ load_run(struct client *cl, const struct load *l, struct load_result *r)
 		run.freelist[i] = l->concurrency - 1 - i;
 	}
 	run.nfree = l->concurrency;
-	run.ep = loop_open();
+	run.ep = loop_open(0);
 
 	scanned = start = clock_us();
 	cap = start + (uint64_t)BENCH_CAP_S * 1000000;
@@ -174,7 +174,7 @@ load_run(struct client *cl, const struct load *l, struct load_result *r)
 		if (run.nfree == l->concurrency)
 			break;
 		n = loop_wait(run.ep, evs, NEVENTS, BENCH_SCAN_MS,
-		    &r->interrupted);
+		    &r->interrupted, NULL);
 		now = clock_us();
 		for (j = 0; j < n; j++) {
 			c = evs[j].data.ptr;

@@ -2,7 +2,7 @@
  * The event loop's pieces shared by the load and hold runs: a monotonic
  * clock in microseconds, and an epoll set that also hears SIGINT and
  * SIGTERM, through a signalfd, so that an interrupted run still reports
- * what it measured.
+ * what it measured; a hold also hears SIGUSR1, which ends it in order.
  */
 
 #include "config.h"
@@ -20,6 +20,9 @@
 
 #include "bench.h"
 
+/* The signalfd, made once: every epoll set of the process hears it. */
+static int	loop_sfd = -1;
+
 uint64_t
 clock_us(void)
 {
@@ -32,41 +35,48 @@ clock_us(void)
 
 /*
  * An epoll set with the signalfd in it, registered with a NULL pointer:
- * every other registration points to a connection.  Exits on failure:
- * without it there is no run.
+ * every other registration points to a connection.  With release,
+ * SIGUSR1 is heard as well.  Exits on failure: without it there is no
+ * run.
  */
 int
-loop_open(void)
+loop_open(int release)
 {
 	struct epoll_event	ev;
 	sigset_t		set;
-	int			ep, sfd;
+	int			ep;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	if (release)
+		sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		err(1, "sigprocmask");
-	if ((sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+	/* Given the descriptor of a signalfd, signalfd() sets its mask. */
+	if ((loop_sfd = signalfd(loop_sfd, &set,
+	    SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		err(1, "signalfd");
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(1, "epoll_create1");
 	ev.events = EPOLLIN;
 	ev.data.ptr = NULL;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) == -1)
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, loop_sfd, &ev) == -1)
 		err(1, "epoll_ctl");
 	return ep;
 }
 
 /*
- * Wait up to ms for events.  The signal's event is taken out of the
- * array and sets *interrupted; the rest are returned.
+ * Wait up to ms for events.  The signals are read and taken out of the
+ * array: SIGUSR1 sets *released (when released is not NULL), the others
+ * *interrupted; the connections' events are returned.
  */
 int
 loop_wait(int ep, struct epoll_event *evs, int nevs, int ms,
-    int *interrupted)
+    int *interrupted, int *released)
 {
-	int	n, i, j;
+	struct signalfd_siginfo	si;
+	int			n, i, j;
 
 	if ((n = epoll_wait(ep, evs, nevs, ms)) == -1) {
 		if (errno == EINTR)
@@ -74,10 +84,17 @@ loop_wait(int ep, struct epoll_event *evs, int nevs, int ms,
 		err(1, "epoll_wait");
 	}
 	for (i = j = 0; i < n; i++) {
-		if (evs[i].data.ptr == NULL)
-			*interrupted = 1;
-		else
+		if (evs[i].data.ptr != NULL) {
 			evs[j++] = evs[i];
+			continue;
+		}
+		while (read(loop_sfd, &si, sizeof(si)) ==
+		    (ssize_t)sizeof(si)) {
+			if (si.ssi_signo != SIGUSR1)
+				*interrupted = 1;
+			else if (released != NULL)
+				*released = 1;
+		}
 	}
 	return j;
 }
