@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <paths.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -227,6 +229,52 @@ int
 child_session(void)
 {
 	return child_setsid;
+}
+
+int
+child_exit_signal(void)
+{
+	/* Clear of glibc's own (32, 33) and of SIGRTMIN, which others use. */
+	return SIGRTMIN + 4;
+}
+
+/* struct clone_args of <linux/sched.h>, as of its first version. */
+struct child_clone_args {
+	uint64_t	flags;
+	uint64_t	pidfd;
+	uint64_t	child_tid;
+	uint64_t	parent_tid;
+	uint64_t	exit_signal;
+	uint64_t	stack;
+	uint64_t	stack_size;
+	uint64_t	tls;
+};
+
+pid_t
+child_fork(void)
+{
+#ifdef SYS_clone3
+	static int		 no_clone3;
+	struct child_clone_args	 args;
+	long			 pid;
+
+	if (!no_clone3) {
+		memset(&args, 0, sizeof(args));
+		args.exit_signal = (uint64_t)child_exit_signal();
+		/*
+		 * Like fork(2) but for the exit signal; what glibc's fork
+		 * adds (atfork handlers, the thread's cached id) concerns
+		 * threads, and the master has none.
+		 */
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid != -1 || errno != ENOSYS)
+			return (pid_t)pid;
+		no_clone3 = 1;
+		log_warnx("no clone3(2): children's exits are SIGCHLDs, "
+		    "found by sweeps of every child");
+	}
+#endif
+	return fork();
 }
 
 int

@@ -73,6 +73,23 @@ void	child_init(void);
 int	child_session(void);
 
 /*
+ * The signal a child's exit sends the master: a real-time one, which
+ * the kernel queues, one for each exit, naming the child, where
+ * SIGCHLDs merge.  So the master reaps each child it is told of, and
+ * need not look for the ended ones among all that live.
+ */
+int	child_exit_signal(void);
+
+/*
+ * fork(2), but with child_exit_signal() as the child's exit signal, by
+ * clone3(2).  Where there is none (a kernel before 5.3, a filter that
+ * refuses it), a plain fork, whose child's exit is a SIGCHLD.  Either
+ * way, a child that execs sends SIGCHLD: the kernel resets the exit
+ * signal of a process that execs.
+ */
+pid_t	child_fork(void);
+
+/*
  * Raise the master's soft limit on descriptors to need, or as far as the
  * hard limit allows; forked children get the limit forkd started with
  * back.  Returns 0, or -1 when need could not be reached.

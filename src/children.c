@@ -4,9 +4,6 @@
 #include <sys/types.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#ifdef HAVE_PIDFD_OPEN
-#include <sys/pidfd.h>
-#endif
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -15,6 +12,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -31,12 +29,14 @@
 
 /* Descriptors the master holds whatever its children. */
 #define CHILDREN_FDS_BASE	64
+/* How soon after a SIGCHLD the children are swept for merged ones. */
+#define SWEEP_SOON_MS		20
 /* Pause after fork(2) fails. */
 #define BACKOFF_MS		100
 /* From SIGTERM to SIGKILL for a child over its timeout. */
 #define TIMEOUT_GRACE_MS	1000
 
-static void	children_watch(struct server *, struct child *);
+static void	children_exited(struct server *, pid_t, int *, uint64_t);
 static int	children_deadline_live(void *, const struct deadline *);
 static void	children_deadline(struct server *, struct child *, uint64_t);
 static void	children_verdict(struct server *, struct child *, int);
@@ -81,7 +81,7 @@ children_start(struct server *srv, struct listener *l, int fd,
 		else
 			goto started;
 	} else
-		pid = fork();
+		pid = child_fork();
 	switch (pid) {
 	case -1:
 		/* Back off this service only; the others go on. */
@@ -114,7 +114,6 @@ started:
 	}
 	svc->nchildren++;
 	c->svc = svc;
-	children_watch(srv, c);
 	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
 	c->client = c->peer;
 	c->start = now;
@@ -152,14 +151,14 @@ children_budget(const struct conf *conf)
 	struct rlimit			 rl;
 	rlim_t				 need;
 
-	need = CHILDREN_FDS_BASE + 2 * (rlim_t)conf->max_children;
+	need = CHILDREN_FDS_BASE + (rlim_t)conf->max_children;
 	TAILQ_FOREACH(cs, &conf->services, entry)
 		need += cs->nlisten;
 	if (child_raise_nofile(need) == -1 &&
 	    getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		log_warnx("max-children %u needs about %llu descriptors, "
-		    "the limit is %llu: beyond it, children's exits are "
-		    "found by a sweep, and clients wait", conf->max_children,
+		log_warnx("max-children %u needs up to %llu descriptors, "
+		    "the limit is %llu: beyond it, clients wait",
+		    conf->max_children,
 		    (unsigned long long)need,
 		    (unsigned long long)rl.rlim_cur);
 }
@@ -325,10 +324,6 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	svc->nchildren--;
 	if (c->deadline != 0)
 		srv->ntimed--;
-	if (c->pidfd != -1)
-		close(c->pidfd);
-	else
-		srv->unwatched--;
 	childtab_del(srv->children, c);
 	if (svc->conf == NULL) {
 		if (svc->nchildren == 0) {
@@ -339,68 +334,71 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 		svc_update(srv, svc, now);
 }
 
-/*
- * A pidfd for the child in the epoll set of exits, so that each exit is
- * an event that names its child: reaping costs the same whatever the
- * number of children, where a waitpid(-1) walks all of them.  Without
- * one (out of descriptors, or a kernel before 5.3) the child is
- * unwatched, and found by a sweep on SIGCHLD.
- */
+/* Reap pid, told of by its exit signal; *drained: stderr read already. */
 static void
-children_watch(struct server *srv, struct child *c)
+children_exited(struct server *srv, pid_t pid, int *drained, uint64_t now)
 {
-	struct epoll_event	ev;
+	int	status;
 
-#ifdef HAVE_PIDFD_OPEN
-	if ((c->pidfd = pidfd_open(c->pid, 0)) != -1) {
-		ev.events = EPOLLIN;
-		ev.data.u64 = (uint64_t)c->pid;
-		if (epoll_ctl(srv->child_ep, EPOLL_CTL_ADD, c->pidfd, &ev) == 0)
-			return;
-		close(c->pidfd);
-		c->pidfd = -1;
-	}
-#endif
-	if (srv->unwatched++ == 0)
-		log_warn("pid %ld: no pidfd, children are reaped by a sweep",
-		    (long)c->pid);
+	if (childtab_find(srv->children, pid) == NULL ||
+	    waitpid(pid, &status, WNOHANG | __WALL) != pid)
+		return;
+	/*
+	 * What they wrote before they ended is logged under their name,
+	 * while they are still in the table.
+	 */
+	if (!(*drained)++)
+		stderr_read(srv);
+	children_ended(srv, pid, status, now);
 }
 
 void
 children_reap(struct server *srv)
 {
-	struct epoll_event	 evs[64];
-	struct child		*c;
-	pid_t			 pid;
-	int			 status, was_full, drained = 0, i, n;
-	uint64_t		 now = clock_ms();
+	static const struct timespec	 now_only = { 0, 0 };
+	siginfo_t			 si;
+	sigset_t			 set;
+	pid_t				 pid;
+	int				 status, was_full, drained = 0;
+	int				 sig;
+	uint64_t			 now = clock_ms();
 
+	/*
+	 * Taken with sigtimedwait(2), not read from exitfd, which only
+	 * wakes the loop: signalfd(2) gives a real-time signal the layout
+	 * of a poll event, and leaves out the child's pid.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, child_exit_signal());
+	sigaddset(&set, SIGCHLD);
 	was_full = childtab_count(srv->children) >= srv->conf->max_children;
-	do {
-		n = epoll_wait(srv->child_ep, evs, 64, 0);
-		for (i = 0; i < n; i++) {
-			pid = (pid_t)evs[i].data.u64;
-			if ((c = childtab_find(srv->children, pid)) == NULL ||
-			    waitpid(pid, &status, WNOHANG) != pid)
-				continue;
-			/*
-			 * What they wrote before they ended is logged under
-			 * their name, while they are still in the table.
-			 */
-			if (!drained++)
-				stderr_read(srv);
-			children_ended(srv, pid, status, now);
-		}
-	} while (n == 64);
-	/* A sweep, only while some child has no pidfd. */
-	while (srv->unwatched > 0 &&
-	    (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((sig = sigtimedwait(&set, &si, &now_only)) > 0) {
+		children_exited(srv, si.si_pid, &drained, now);
+		/*
+		 * A SIGCHLD that came while another was pending is lost:
+		 * a sweep finds those children, soon but not at every
+		 * exit, as it walks every child.
+		 */
+		if (sig == SIGCHLD && srv->sweep_soon == 0)
+			srv->sweep_soon = now + SWEEP_SOON_MS;
+	}
+	while (srv->sweep &&
+	    (pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
 		if (!drained++)
 			stderr_read(srv);
 		children_ended(srv, pid, status, now);
 	}
+	srv->sweep = 0;
 	if (was_full && childtab_count(srv->children) < srv->conf->max_children)
 		server_update(srv);
+}
+
+void
+children_sweep(struct server *srv)
+{
+	srv->sweep = 1;
+	srv->sweep_soon = 0;
+	children_reap(srv);
 }
 
 int
@@ -409,7 +407,7 @@ children_wait(struct server *srv)
 	pid_t	pid;
 	int	status;
 
-	if ((pid = waitpid(-1, &status, 0)) == -1)
+	if ((pid = waitpid(-1, &status, __WALL)) == -1)
 		return -1;
 	stderr_read(srv);
 	children_ended(srv, pid, status, clock_ms());

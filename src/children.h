@@ -31,17 +31,26 @@ void	children_start(struct server *, struct listener *, int fd,
 int	children_report_pair(int [2]);
 
 /*
- * Raise the master's descriptor limit for what conf may need: a pidfd
- * and a PROXY report socket per child, and the listeners.  Logged when
- * the hard limit is lower.
+ * Raise the master's descriptor limit for what conf may need: a PROXY
+ * report socket per child that waits for its header, and the listeners.
+ * Logged when the hard limit is lower.
  */
 void	children_budget(const struct conf *);
 
 /* Read the PROXY protocol reports that have come in. */
 void	children_reports(struct server *);
 
-/* Reap every child that has ended, without waiting. */
+/*
+ * Reap every child whose exit signal has come (srv->exitfd), without
+ * waiting, and sweep for those whose SIGCHLDs have.
+ */
 void	children_reap(struct server *);
+
+/*
+ * Reap every child that has ended, exit signal read or not: a walk of
+ * every child, for the rare occasions that want it.
+ */
+void	children_sweep(struct server *);
 
 /* Wait for one child to end, and account for it; -1 when none is left. */
 int	children_wait(struct server *);

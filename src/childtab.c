@@ -188,7 +188,7 @@ childtab_add(struct childtab *t, pid_t pid)
 	c = &t->slots[i];
 	memset(c, 0, sizeof(*c));
 	c->pid = pid;
-	c->report = c->pidfd = -1;
+	c->report = -1;
 	b = childtab_bucket(t->mask, pid);
 	c->next = t->buckets[b];
 	t->buckets[b] = i;
@@ -228,7 +228,7 @@ childtab_del(struct childtab *t, struct child *c)
 			 * standing on it can go on from here.
 			 */
 			memset(c, 0, sizeof(*c));
-			c->report = c->pidfd = -1;
+			c->report = -1;
 			c->next = t->freelist;
 			t->freelist = i;
 			t->count--;

@@ -36,7 +36,6 @@ struct child {
 	union sockaddr_inet	 client;	/* the original client */
 	int			 counted;	/* client in max-per-source */
 	int			 report;	/* PROXY protocol report, or -1 */
-	int			 pidfd;		/* its exit in the epoll set, or -1 */
 	uint64_t		 start;		/* monotonic ms */
 	uint64_t		 deadline;	/* timeout, monotonic ms */
 	int			 killed;	/* sent SIGTERM for it */
@@ -57,8 +56,8 @@ void		 childtab_free(struct childtab *);
 int		 childtab_resize(struct childtab *, size_t cap);
 
 /*
- * Take a slot for pid, its descriptors (report, pidfd) -1 and every other
- * field zero.  NULL when full or when pid is already present.
+ * Take a slot for pid, its report descriptor -1 and every other field
+ * zero.  NULL when full or when pid is already present.
  */
 struct child	*childtab_add(struct childtab *, pid_t);
 struct child	*childtab_find(const struct childtab *, pid_t);

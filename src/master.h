@@ -85,8 +85,10 @@ struct server {
 	int			 listening;	/* listen_ep is in epfd */
 	int			 sigfd;
 	int			 report_ep;	/* epoll of PROXY reports */
-	int			 child_ep;	/* epoll of children's pidfds */
-	unsigned int		 unwatched;	/* children without a pidfd */
+	int			 exitfd;	/* children's exit signals wake */
+	int			 sweep;		/* reap what has ended, all */
+	uint64_t		 sweep_soon;	/* for SIGCHLDs merged, or 0 */
+	uint64_t		 sweep_at;	/* just in case */
 	unsigned int		 reserve;	/* slots one service cannot take */
 	int			 errfd;		/* children's stderr, or -1 */
 	int			 errw;		/* its write end, their fd 2 */
@@ -96,7 +98,6 @@ struct server {
 	int			 spare[2];	/* a report pair, made ahead */
 	uint64_t		 resume_at;	/* descriptor back-off */
 	unsigned int		 starved;	/* such back-offs in a row */
-	int			 chld_wake;	/* SIGCHLD in the signalfd */
 	struct deadlines	 pauses;	/* services' paused_until */
 	struct deadlines	 deadlines;	/* children's timeouts */
 	unsigned int		 ntimed;	/* children with a deadline */

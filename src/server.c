@@ -28,8 +28,11 @@
 #include "stderr.h"
 #include "svc.h"
 
+/* How often the master looks for ended children it was not told of. */
+#define SWEEP_MS	10000
+
 static void	server_sigmask(sigset_t *);
-static void	server_sigchld(struct server *);
+static void	server_exitmask(sigset_t *);
 static int	server_signals(struct server *);
 static int	server_dispatch(struct server *, const struct epoll_event *);
 static int	server_wait_ms(const struct server *, uint64_t);
@@ -63,8 +66,8 @@ server_free(struct server *srv)
 		close(srv->sigfd);
 	if (srv->report_ep != -1)
 		close(srv->report_ep);
-	if (srv->child_ep != -1)
-		close(srv->child_ep);
+	if (srv->exitfd != -1)
+		close(srv->exitfd);
 	if (srv->listen_ep != -1)
 		close(srv->listen_ep);
 	if (srv->errfd != -1)
@@ -76,23 +79,38 @@ server_free(struct server *srv)
 		close(srv->spare[1]);
 	}
 	srv->epfd = srv->sigfd = srv->errfd = srv->errw = -1;
-	srv->report_ep = srv->child_ep = srv->listen_ep = -1;
+	srv->report_ep = srv->exitfd = srv->listen_ep = -1;
 	srv->listening = 0;
 	srv->spare[0] = srv->spare[1] = -1;
 	conf_free(srv->conf);
 	srv->conf = NULL;
 }
 
-/* The signals the master takes through its signal descriptor. */
+/*
+ * The signals the master takes through its signal descriptor; the
+ * children's exits come through a descriptor of their own (exitfd), so
+ * that they can be read without taking the others.
+ */
 static void
 server_sigmask(sigset_t *mask)
 {
 	sigemptyset(mask);
-	sigaddset(mask, SIGCHLD);
 	sigaddset(mask, SIGHUP);
 	sigaddset(mask, SIGTERM);
 	sigaddset(mask, SIGINT);
 	sigaddset(mask, SIGUSR1);
+}
+
+/*
+ * Those of exitfd: the exit signal of forked children, and SIGCHLD,
+ * which the kernel sends instead for a child that has exec'd.
+ */
+static void
+server_exitmask(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, child_exit_signal());
+	sigaddset(mask, SIGCHLD);
 }
 
 int
@@ -109,7 +127,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	srv->conf = conf;
 	srv->conf_path = conf_path;
 	srv->epfd = srv->sigfd = srv->errfd = srv->errw = -1;
-	srv->report_ep = srv->child_ep = srv->listen_ep = -1;
+	srv->report_ep = srv->exitfd = srv->listen_ep = -1;
 	srv->spare[0] = srv->spare[1] = -1;
 	srv->started = clock_ms();
 	TAILQ_INIT(&srv->svcs);
@@ -137,24 +155,19 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	child_init();
 	server_sigmask(&mask);
 	if (sigaddset(&mask, SIGPIPE) == -1 ||
+	    sigaddset(&mask, SIGCHLD) == -1 ||
+	    sigaddset(&mask, child_exit_signal()) == -1 ||
 	    sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
-	    sigdelset(&mask, SIGPIPE) == -1 ||
 	    (srv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (srv->report_ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    (srv->child_ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (srv->listen_ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		log_warn("cannot set up the event loop");
 		return EX_OSERR;
 	}
-	/* Listeners, children's reports and exits: one event for many. */
+	/* Listeners and children's reports: one event for many. */
 	ev.events = EPOLLIN;
 	ev.data.ptr = &srv->report_ep;
 	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->report_ep, &ev) == -1) {
-		log_warn("cannot set up the event loop");
-		return EX_OSERR;
-	}
-	ev.data.ptr = &srv->child_ep;
-	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->child_ep, &ev) == -1) {
 		log_warn("cannot set up the event loop");
 		return EX_OSERR;
 	}
@@ -196,10 +209,6 @@ server_signals(struct server *srv)
 
 	while ((n = read(srv->sigfd, &si, sizeof(si))) == sizeof(si)) {
 		switch (si.ssi_signo) {
-		case SIGCHLD:
-			/* A child without a pidfd may have ended. */
-			children_reap(srv);
-			break;
 		case SIGTERM:
 		case SIGINT:
 			stop = 1;
@@ -217,28 +226,6 @@ server_signals(struct server *srv)
 	return stop;
 }
 
-/*
- * Children's exits come through their pidfds; SIGCHLD wakes the master
- * only while some child has none, to sweep for it.
- */
-static void
-server_sigchld(struct server *srv)
-{
-	sigset_t	mask;
-	int		want = srv->unwatched > 0;
-
-	if (want == srv->chld_wake)
-		return;
-	server_sigmask(&mask);
-	if (!want)
-		sigdelset(&mask, SIGCHLD);
-	if (signalfd(srv->sigfd, &mask, 0) == -1) {
-		log_warn("signalfd");
-		return;
-	}
-	srv->chld_wake = want;
-}
-
 /* The epoll timeout: until the next timer is due, or -1 for none. */
 static int
 server_wait_ms(const struct server *srv, uint64_t now)
@@ -253,6 +240,11 @@ server_wait_ms(const struct server *srv, uint64_t now)
 	if ((deadline = svcs_next_resume(srv)) != 0 &&
 	    (next == 0 || deadline < next))
 		next = deadline;
+	if (childtab_count(srv->children) > 0 &&
+	    (next == 0 || srv->sweep_at < next))
+		next = srv->sweep_at;
+	if (srv->sweep_soon != 0 && (next == 0 || srv->sweep_soon < next))
+		next = srv->sweep_soon;
 	if (next == 0)
 		return -1;
 	if (next <= now)
@@ -272,7 +264,7 @@ server_dispatch(struct server *srv, const struct epoll_event *ev)
 		stderr_read(srv);
 	else if (ev->data.ptr == &srv->report_ep)
 		children_reports(srv);
-	else if (ev->data.ptr == &srv->child_ep)
+	else if (ev->data.ptr == &srv->exitfd)
 		children_reap(srv);
 	else if (ev->data.ptr == &srv->listen_ep)
 		svcs_accept(srv);
@@ -302,12 +294,16 @@ server_run(struct server *srv)
 		log_warn("signalfd");
 		return EX_OSERR;
 	}
+	server_exitmask(&mask);
+	evs[0].data.ptr = &srv->exitfd;
+	if ((srv->exitfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) ==
+	    -1 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->exitfd, evs) == -1) {
+		log_warn("signalfd");
+		return EX_OSERR;
+	}
 	/* Without it, children write to forkd's own standard error. */
 	(void)stderr_capture(srv);
-	srv->chld_wake = 1;
-	/* Children that ended before now. */
-	children_reap(srv);
-	server_sigchld(srv);
+	srv->sweep_at = clock_ms() + SWEEP_MS;
 
 	for (;;) {
 		n = epoll_wait(srv->epfd, evs, 64,
@@ -323,7 +319,6 @@ server_run(struct server *srv)
 			sig |= server_dispatch(srv, &evs[i]);
 		if (sig && server_signals(srv))
 			return server_shutdown(srv);
-		server_sigchld(srv);
 		now = clock_ms();
 		children_timeouts(srv, now);
 		if (srv->resume_at != 0 && srv->resume_at <= now) {
@@ -331,6 +326,17 @@ server_run(struct server *srv)
 			server_update(srv);
 		}
 		svcs_resume(srv, now);
+		/*
+		 * An exit signal is lost only when the kernel is out of
+		 * memory; should it be, a slow sweep finds the child.
+		 */
+		if (srv->sweep_soon != 0 && now >= srv->sweep_soon)
+			children_sweep(srv);
+		if (now >= srv->sweep_at) {
+			if (childtab_count(srv->children) > 0)
+				children_sweep(srv);
+			srv->sweep_at = now + SWEEP_MS;
+		}
 	}
 }
 
@@ -348,7 +354,6 @@ server_shutdown(struct server *srv)
 	int			 n;
 
 	srv->stopping = 1;
-	server_sigchld(srv);
 	notify_send("STOPPING=1");
 	log_info("stopping, %zu children", childtab_count(srv->children));
 	server_update(srv);

@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: ISC
-# Reaping: every child is reaped as it exits, through its pidfd, with no
-# zombie left and no descriptor kept; a service at max-children takes the
-# next client as soon as a child exits; and where pidfd_open(2) fails,
-# as on a kernel before 5.3, a sweep on SIGCHLD does the same.
+# Reaping: every child is reaped as it exits, told of by its exit signal,
+# forked or spawned, with no zombie left and no descriptor kept; a
+# service at max-children takes the next client as soon as a child
+# exits; and where clone3(2) fails, as on a kernel before 5.3, a sweep on
+# SIGCHLD does the same.
 
 . "$TESTS_SRCDIR/lib.sh"
 need nc
 
-nopidfd=$HELPERS/.libs/nopidfd.so
-[ -f "$nopidfd" ] || fail "not built: $nopidfd"
+noclone3=$HELPERS/.libs/noclone3.so
+[ -f "$noclone3" ] || fail "not built: $noclone3"
 
 # run_clients PORT N: N clients of daytime, three at a time; each must
 # get its line.
@@ -31,11 +32,13 @@ run_clients() {
 
 # check PRELOAD: a run of forkd, with LD_PRELOAD as given.
 check() {
-	local p_day p_one fds_before
+	local p_day p_one p_prog fds_before
 	p_day=$(freeport)
 	p_one=$(freeport)
+	p_prog=$(freeport)
 	c=$(conf forkd.conf <<EOF2
 service day { listen 127.0.0.1:$p_day; handler daytime }
+service prog { listen 127.0.0.1:$p_prog; exec /bin/date +%H:%M:%S }
 service one {
 	listen 127.0.0.1:$p_one
 	max-children 1
@@ -54,6 +57,8 @@ EOF2
 	    fail "forkd did not start"
 	fds_before=$(ls "/proc/$forkd_pid/fd" | wc -l)
 	run_clients "$p_day" 20
+	# Spawned: a clone of the master that execs at once.
+	run_clients "$p_prog" 10
 	# One child at a time: each client waits for the last one's exit.
 	run_clients "$p_one" 10
 	retry 50 nchildren -eq 0 || fail "children left: $(show_children)"
@@ -63,12 +68,12 @@ EOF2
 }
 
 check ""
-grep -q "no pidfd" "$tmp/forkd.log" && fail "a child went without a pidfd"
+grep -q "no clone3" "$tmp/forkd.log" && fail "clone3 failed"
 stop_forkd
-ok "90 children reaped through their pidfds; max-children 1 takes client after client"
+ok "120 children reaped as their exit signals come; max-children 1 takes client after client"
 
-check "$nopidfd"
-grep -q "no pidfd, children are reaped by a sweep" "$tmp/forkd.log" ||
-    fail "pidfd_open did not fail, or forkd did not say so"
+check "$noclone3"
+grep -q "no clone3(2): children's exits are SIGCHLDs" "$tmp/forkd.log" ||
+    fail "clone3 did not fail, or forkd did not say so"
 stop_forkd
-ok "without pidfd_open, the same children reaped by a sweep on SIGCHLD"
+ok "without clone3, the same children reaped by a sweep on SIGCHLD"
