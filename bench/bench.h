@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * forkd-bench: a load generator and connection holder for forkd and the
  * reference servers beside it.  Loopback only: one process, epoll over

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # Shared by the benchmark scripts, which source it: messages, the Debian
 # packages they need, the build of forkd and bench/, free ports, and

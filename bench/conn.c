@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One client connection of forkd-bench, driven by epoll readiness: a
  * non-blocking connect from one of the source addresses, the payload

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * echomod: the echo service (RFC 862) as a handler module, so that
  * bench/compare can measure what a module costs next to the built-in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * forkd-bench: measure a TCP server on the loopback.  The load mode makes
  * n connections (or as many as a duration allows) with c of them in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * forkserver: the textbook concurrent server of the socket-programming
  * literature (Stevens, UNIX Network Programming, the tcpserv04 echo

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Hold mode: open k connections, no more than the concurrency being
  * set up at once, wait until each has been answered, then keep them all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * iterative: the ceiling reference for forkd's benchmarks.  One process
  * serves one connection at a time: accept, echo until end of file,

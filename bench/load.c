@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The load run: n connections, or as many as a duration allows, with
  * never more than the concurrency in flight.  Each slot that frees up

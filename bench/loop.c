@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The event loop's pieces shared by the load and hold runs: a monotonic
  * clock in microseconds, and an epoll set that also hears SIGINT and

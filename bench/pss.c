@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Memory of a forking server and its children, as Pss (the proportional
  * set size: each page divided among the processes that share it), from

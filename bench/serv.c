@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The reference servers' helpers: tcp_listen() and str_echo() of the
  * socket-programming literature.

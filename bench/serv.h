@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the two reference servers share, as the helper functions of the
  * socket-programming textbooks: a listening socket for host and port,
