@@ -19,6 +19,9 @@
 
 #define ERRORS_MAX	100
 
+static int	errors_vadd(struct conf_errors *, const char *, int,
+		    const char *, va_list)
+		    __attribute__((__format__(__printf__, 4, 0)));
 static void	conf_verr(struct parser *, const char *, int, const char *,
 		    va_list) __attribute__((__format__(__printf__, 4, 0)));
 static size_t	utf8_len(const unsigned char *);

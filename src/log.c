@@ -131,7 +131,7 @@ log_try(const char *buf, size_t len)
 			pfd.events = POLLOUT;
 			if (poll(&pfd, 1, 0) == 0)
 				return 0;
-			/* FALLTHROUGH */
+			__attribute__((fallthrough));
 		default:
 			n = write(log_fd, buf, len);
 			break;
