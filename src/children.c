@@ -37,6 +37,7 @@
 #define TIMEOUT_GRACE_MS	1000
 
 static void	children_exited(struct server *, pid_t, int *, uint64_t);
+static void	children_collect(struct server *, int);
 static int	children_deadline_live(void *, const struct deadline *);
 static void	children_deadline(struct server *, struct child *, uint64_t);
 static void	children_verdict(struct server *, struct child *, int);
@@ -352,8 +353,12 @@ children_exited(struct server *srv, pid_t pid, int *drained, uint64_t now)
 	children_ended(srv, pid, status, now);
 }
 
-void
-children_reap(struct server *srv)
+/*
+ * Reap the children whose exit signals have come and, with sweep, every
+ * other that has ended.
+ */
+static void
+children_collect(struct server *srv, int sweep)
 {
 	static const struct timespec	 now_only = { 0, 0 };
 	siginfo_t			 si;
@@ -382,23 +387,26 @@ children_reap(struct server *srv)
 		if (sig == SIGCHLD && srv->sweep_soon == 0)
 			srv->sweep_soon = now + SWEEP_SOON_MS;
 	}
-	while (srv->sweep &&
-	    (pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+	while (sweep && (pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
 		if (!drained++)
 			stderr_read(srv);
 		children_ended(srv, pid, status, now);
 	}
-	srv->sweep = 0;
 	if (was_full && childtab_count(srv->children) < srv->conf->max_children)
 		server_update(srv);
 }
 
 void
+children_reap(struct server *srv)
+{
+	children_collect(srv, 0);
+}
+
+void
 children_sweep(struct server *srv)
 {
-	srv->sweep = 1;
 	srv->sweep_soon = 0;
-	children_reap(srv);
+	children_collect(srv, 1);
 }
 
 int

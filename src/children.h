@@ -42,7 +42,8 @@ void	children_reports(struct server *);
 
 /*
  * Reap every child whose exit signal has come (srv->exitfd), without
- * waiting, and sweep for those whose SIGCHLDs have.
+ * waiting; after a SIGCHLD, which merges with others, a sweep follows
+ * soon (srv->sweep_soon).
  */
 void	children_reap(struct server *);
 

@@ -86,7 +86,6 @@ struct server {
 	int			 sigfd;
 	int			 report_ep;	/* epoll of PROXY reports */
 	int			 exitfd;	/* children's exit signals wake */
-	int			 sweep;		/* reap what has ended, all */
 	uint64_t		 sweep_soon;	/* for SIGCHLDs merged, or 0 */
 	uint64_t		 sweep_at;	/* just in case */
 	unsigned int		 reserve;	/* slots one service cannot take */
