@@ -27,9 +27,6 @@
 #include "proxy.h"
 #include "master.h"
 
-/* Exit status of a child that could not get as far as its handler. */
-#define CHILD_SETUP_FAILED	126
-
 /* A child refused once its PROXY protocol header named the client. */
 #define CHILD_REFUSED		125
 
@@ -251,7 +248,7 @@ struct child_clone_args {
 };
 
 pid_t
-child_fork(void)
+child_clone(uint64_t flags)
 {
 #ifdef SYS_clone3
 	static int		 no_clone3;
@@ -260,6 +257,7 @@ child_fork(void)
 
 	if (!no_clone3) {
 		memset(&args, 0, sizeof(args));
+		args.flags = flags;
 		args.exit_signal = (uint64_t)child_exit_signal();
 		/*
 		 * Like fork(2) but for the exit signal; what glibc's fork
@@ -273,7 +271,20 @@ child_fork(void)
 		log_warnx("no clone3(2): children's exits are SIGCHLDs, "
 		    "found by sweeps of every child");
 	}
+#else
+	(void)flags;
 #endif
+	errno = ENOSYS;
+	return -1;
+}
+
+pid_t
+child_fork(void)
+{
+	pid_t	pid;
+
+	if ((pid = child_clone(0)) != -1 || errno != ENOSYS)
+		return pid;
 	return fork();
 }
 

@@ -11,6 +11,8 @@
 
 #include <netinet/in.h>
 
+#include <stdint.h>
+
 #include <forkd/handler.h>
 
 #include "addr.h"
@@ -37,6 +39,9 @@ struct ctl_report {
 	struct sockaddr_storage	 src;		/* the original client */
 	struct sockaddr_storage	 dst;
 };
+
+/* Exit status of a child that could not get as far as its handler. */
+#define CHILD_SETUP_FAILED	126
 
 #define CTL_ALLOW	'y'
 #define CTL_REFUSE	'n'
@@ -88,6 +93,12 @@ int	child_exit_signal(void);
  * signal of a process that execs.
  */
 pid_t	child_fork(void);
+
+/*
+ * clone3(2) with flags besides, and the same exit signal; -1 with errno
+ * ENOSYS where there is none.
+ */
+pid_t	child_clone(uint64_t flags);
 
 /*
  * Raise the master's soft limit on descriptors to need, or as far as the

@@ -22,8 +22,10 @@
 #include "clock.h"
 #include "conf.h"
 #include "exec.h"
+#include "handoff.h"
 #include "log.h"
 #include "srctab.h"
+#include "stats.h"
 #include "stderr.h"
 #include "svc.h"
 
@@ -53,7 +55,7 @@ children_start(struct server *srv, struct listener *l, int fd,
 	struct epoll_event	 ev;
 	struct child		*c;
 	char			 peer[ADDR_STRLEN];
-	int			 report[2], error;
+	int			 report[2], error, cfd, crep, cerr;
 	pid_t			 pid;
 
 	report[0] = report[1] = -1;
@@ -63,6 +65,10 @@ children_start(struct server *srv, struct listener *l, int fd,
 		report[1] = srv->spare[1];
 		srv->spare[0] = srv->spare[1] = -1;
 	}
+	/* What the child is to use: slots of its own after a handoff. */
+	cfd = fd;
+	crep = report[1];
+	cerr = srv->errw;
 	/* Counted first, so that a status child sees its own connection. */
 	svc->n[COUNT_ACCEPTED]++;
 	if (svc->spawn) {
@@ -77,12 +83,20 @@ children_start(struct server *srv, struct listener *l, int fd,
 			svc->n[COUNT_EXEC_FAILED]++;
 			return;
 		}
-		if (error != 0)
-			pid = -1;
-		else
+		if (error == 0)
 			goto started;
-	} else
+		pid = -1;
+	} else if (svc->handler == &status_handler) {
+		/* The one handler that lists the children. */
+		childtab_share(srv->children, 1);
 		pid = child_fork();
+		if (pid != 0)
+			childtab_share(srv->children, 0);
+	} else if (srv->nlisteners < HANDOFF_LISTENERS ||
+	    (pid = handoff_fork(&srv->handoff, &cfd, &crep, &cerr)) == -1)
+		pid = child_fork();
+	else if (pid == -2)
+		pid = -1;
 	switch (pid) {
 	case -1:
 		/* Back off this service only; the others go on. */
@@ -98,7 +112,7 @@ children_start(struct server *srv, struct listener *l, int fd,
 		svc_pause(srv, svc, now + BACKOFF_MS);
 		return;
 	case 0:
-		child_run(svc, fd, ss, local, report[1], srv->errw);
+		child_run(svc, cfd, ss, local, crep, cerr);
 	}
 started:
 	close(fd);
@@ -152,7 +166,7 @@ children_budget(const struct conf *conf)
 	struct rlimit			 rl;
 	rlim_t				 need;
 
-	need = CHILDREN_FDS_BASE + (rlim_t)conf->max_children;
+	need = CHILDREN_FDS_BASE + HANDOFF_FDS + (rlim_t)conf->max_children;
 	TAILQ_FOREACH(cs, &conf->services, entry)
 		need += cs->nlisten;
 	if (child_raise_nofile(need) == -1 &&
@@ -293,6 +307,8 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 
 	if ((c = childtab_find(srv->children, pid)) == NULL)
 		return;
+	if (srv->handoff.busy > 0)
+		handoff_exited(&srv->handoff, pid);
 	svc = c->svc;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		svc->n[COUNT_EXIT_OK]++;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/mman.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "childtab.h"
+#include "pages.h"
 
 /* The end of a hash chain or of the free list. */
 #define CHILDTAB_NONE	(-1)
@@ -55,10 +57,10 @@ childtab_alloc(size_t n, struct child **slotsp, int **bucketsp,
 	}
 	for (nb = 2; nb < 2 * n; nb <<= 1)
 		;
-	if ((slots = reallocarray(NULL, n, sizeof(*slots))) == NULL)
+	if ((slots = pages_alloc(n, sizeof(*slots))) == NULL)
 		return -1;
-	if ((buckets = reallocarray(NULL, nb, sizeof(*buckets))) == NULL) {
-		free(slots);
+	if ((buckets = pages_alloc(nb, sizeof(*buckets))) == NULL) {
+		pages_free(slots, n, sizeof(*slots));
 		return -1;
 	}
 	for (i = 0; i < nb; i++)
@@ -104,12 +106,22 @@ childtab_new(size_t cap)
 }
 
 void
+childtab_share(struct childtab *t, int share)
+{
+	int	advice = share ? MADV_DOFORK : MADV_DONTFORK;
+
+	(void)madvise(t->slots, t->nslots * sizeof(*t->slots), advice);
+	(void)madvise(t->buckets, (t->mask + 1) * sizeof(*t->buckets),
+	    advice);
+}
+
+void
 childtab_free(struct childtab *t)
 {
 	if (t == NULL)
 		return;
-	free(t->slots);
-	free(t->buckets);
+	pages_free(t->slots, t->nslots, sizeof(*t->slots));
+	pages_free(t->buckets, t->mask + 1, sizeof(*t->buckets));
 	free(t);
 }
 
@@ -147,8 +159,8 @@ childtab_resize(struct childtab *t, size_t cap)
 		j++;
 	}
 
-	free(t->slots);
-	free(t->buckets);
+	pages_free(t->slots, t->nslots, sizeof(*t->slots));
+	pages_free(t->buckets, t->mask + 1, sizeof(*t->buckets));
 	t->slots = slots;
 	t->buckets = buckets;
 	t->mask = mask;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "deadlines.h"
+#include "pages.h"
 
 static void	deadlines_up(struct deadlines *, size_t);
 static void	deadlines_down(struct deadlines *, size_t);
@@ -19,7 +20,7 @@ deadlines_reserve(struct deadlines *d, size_t cap)
 
 	if (cap <= d->cap)
 		return 0;
-	if ((v = reallocarray(d->v, cap, sizeof(*v))) == NULL)
+	if ((v = pages_resize(d->v, d->cap, cap, sizeof(*v))) == NULL)
 		return -1;
 	d->v = v;
 	d->cap = cap;
@@ -106,7 +107,7 @@ deadlines_filter(struct deadlines *d,
 void
 deadlines_free(struct deadlines *d)
 {
-	free(d->v);
+	pages_free(d->v, d->cap, sizeof(*d->v));
 	d->v = NULL;
 	d->n = d->cap = 0;
 }

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "module.h"
 #include "notify.h"
+#include "pages.h"
 #include "server.h"
 #include "svc.h"
 
@@ -137,10 +138,13 @@ detach(void)
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		err(EX_OSERR, "pipe");
+	/* The daemon is the master: it takes the master's own tables. */
+	pages_share(1);
 	switch (fork()) {
 	case -1:
 		err(EX_OSERR, "fork");
 	case 0:
+		pages_share(0);
 		break;
 	default:
 		close(fds[1]);

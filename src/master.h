@@ -29,6 +29,7 @@
 #include "addr.h"
 #include "counters.h"
 #include "deadlines.h"
+#include "handoff.h"
 #include "module.h"
 #include "rate.h"
 
@@ -95,6 +96,8 @@ struct server {
 	size_t			 errlen;
 	pid_t			 errpid;	/* who wrote errbuf */
 	int			 spare[2];	/* a report pair, made ahead */
+	struct handoff		 handoff;	/* forks that copy no table */
+	size_t			 nlisteners;	/* of every service */
 	uint64_t		 resume_at;	/* descriptor back-off */
 	unsigned int		 starved;	/* such back-offs in a row */
 	struct deadlines	 pauses;	/* services' paused_until */

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Zeroed arrays straight from mmap(2), for the master's tables sized by
- * the configuration that must start zeroed (clients per source).
+ * The master's own tables, sized by the configuration or by its
+ * children (children, clients per source, deadlines): zeroed arrays
+ * straight from mmap(2), kept out of every child with MADV_DONTFORK.
+ *
  * calloc(3) clears memory it reuses from its heap, touching every page
  * of the array at once; these pages cost nothing until written, and a
- * master usually writes few of them.  That matters beyond the master's
- * own size: fork(2) copies the page table entries of every page written,
- * and each child unmaps them again when it exits.
+ * master usually writes few of them.  And no child needs them, while
+ * every page a child shares with the master costs on each fork and
+ * exit, and more with many children alive: the kernel then walks all of
+ * them for each such page whenever it looks for a page's mappers
+ * (reclaim, DAMON), holding locks that fork(2) must take.
  */
 
 #ifndef FORKD_PAGES_H
@@ -17,7 +21,20 @@
 /* n elements of size bytes, zeroed; NULL with errno set on failure. */
 void	*pages_alloc(size_t n, size_t size);
 
+/*
+ * Grow or shrink what pages_alloc(oldn, size) returned to n elements,
+ * keeping the first min(oldn, n), the rest zeroed; p may be NULL.
+ * NULL with errno set on failure, p then untouched.
+ */
+void	*pages_resize(void *p, size_t oldn, size_t n, size_t size);
+
 /* Release what pages_alloc(n, size) returned; p may be NULL. */
 void	 pages_free(void *p, size_t n, size_t size);
+
+/*
+ * Let the next fork(2) copy them all (share 1), as a master detaching
+ * from its terminal needs, then keep them out of children again (0).
+ */
+void	 pages_share(int share);
 
 #endif /* FORKD_PAGES_H */

@@ -60,6 +60,7 @@ server_free(struct server *srv)
 	srv->children = NULL;
 	deadlines_free(&srv->deadlines);
 	deadlines_free(&srv->pauses);
+	handoff_free(&srv->handoff);
 	if (srv->epfd != -1)
 		close(srv->epfd);
 	if (srv->sigfd != -1)
@@ -132,6 +133,9 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	srv->started = clock_ms();
 	TAILQ_INIT(&srv->svcs);
 	TAILQ_INIT(&srv->retired);
+	/* First, for the lowest descriptors: below every listener. */
+	if (handoff_init(&srv->handoff) == -1)
+		log_warn("descriptors for children");
 
 	/*
 	 * Signals arrive through a descriptor and are handled in the loop.
@@ -268,6 +272,8 @@ server_dispatch(struct server *srv, const struct epoll_event *ev)
 		children_reap(srv);
 	else if (ev->data.ptr == &srv->listen_ep)
 		svcs_accept(srv);
+	else if (ev->data.ptr == &srv->handoff)
+		handoff_release(&srv->handoff);
 	else
 		return 1;
 	return 0;
@@ -302,7 +308,16 @@ server_run(struct server *srv)
 		return EX_OSERR;
 	}
 	/* Without it, children write to forkd's own standard error. */
-	(void)stderr_capture(srv);
+	if (stderr_capture(srv) == 0)
+		(void)handoff_errw(&srv->handoff, srv->errw);
+	if (srv->handoff.efd != -1) {
+		evs[0].data.ptr = &srv->handoff;
+		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->handoff.efd,
+		    evs) == -1) {
+			log_warn("epoll_ctl");
+			handoff_free(&srv->handoff);
+		}
+	}
 	srv->sweep_at = clock_ms() + SWEEP_MS;
 
 	for (;;) {

@@ -239,6 +239,11 @@ void
 svcs_share(struct server *srv)
 {
 	unsigned int	max = srv->conf->max_children;
+	struct svc	*svc;
+
+	srv->nlisteners = 0;
+	TAILQ_FOREACH(svc, &srv->svcs, entry)
+		srv->nlisteners += svc->nlisteners;
 
 	/* An eighth, and never every slot. */
 	srv->reserve = 0;

@@ -56,7 +56,8 @@ void		 svcs_update(struct server *, uint64_t now);
 
 /*
  * The share of the global max-children one service may take: all of it
- * but a reserve for the others, when there are others.
+ * but a reserve for the others, when there are others; and the count of
+ * listeners, which decides how children are forked (handoff.h).
  */
 void		 svcs_share(struct server *);
 

@@ -2,10 +2,14 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <check.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "deadlines.h"
 #include "check_main.h"
@@ -144,6 +148,33 @@ START_TEST(reserve_then_no_growth)
 }
 END_TEST
 
+/*
+ * The heap is the master's alone: grown past its first mapping, it is
+ * still no part of a child's memory (mincore(2) says ENOMEM for an
+ * address nothing maps).
+ */
+START_TEST(kept_out_of_children)
+{
+	struct deadlines	d = { NULL, 0, 0 };
+	unsigned char		vec[1];
+	pid_t			pid;
+	int			i, status;
+
+	for (i = 0; i < 5000; i++)
+		ck_assert_int_eq(deadlines_push(&d, (uint64_t)i, (uintptr_t)i), 0);
+	ck_assert_int_eq(mincore(d.v, 1, vec), 0);
+	if ((pid = fork()) == 0)
+		_exit(mincore(d.v, 1, vec) == -1 && errno == ENOMEM ? 0 : 1);
+	ck_assert_int_ne(pid, -1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	for (i = 0; i < 5000; i++)
+		ck_assert_uint_eq(pop(&d, NULL), (uint64_t)i);
+	deadlines_free(&d);
+}
+END_TEST
+
 static Suite *
 deadlines_suite(void)
 {
@@ -156,6 +187,7 @@ deadlines_suite(void)
 	tcase_add_test(tc, random_against_sort);
 	tcase_add_test(tc, filter_keeps_order);
 	tcase_add_test(tc, reserve_then_no_growth);
+	tcase_add_test(tc, kept_out_of_children);
 	suite_add_tcase(s, tc);
 	return s;
 }
