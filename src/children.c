@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "exec.h"
 #include "handoff.h"
+#include "pages.h"
 #include "log.h"
 #include "srctab.h"
 #include "stats.h"
@@ -49,7 +50,9 @@ void
 children_start(struct server *srv, struct listener *l, int fd,
     const struct sockaddr_storage *ss, uint64_t now)
 {
-	struct svc		*svc = l->svc;
+	struct svc		*svc = l->svc, *run = svc, job;
+	struct conf_service	 jobconf;
+	struct sockaddr_storage	 jobaddr;
 	const struct sockaddr_storage *local = l->own_addr ? &l->addr.ss :
 				    NULL;
 	struct epoll_event	 ev;
@@ -86,17 +89,34 @@ children_start(struct server *srv, struct listener *l, int fd,
 		if (error == 0)
 			goto started;
 		pid = -1;
-	} else if (svc->handler == &status_handler) {
-		/* The one handler that lists the children. */
-		childtab_share(srv->children, 1);
-		pid = child_fork();
-		if (pid != 0)
-			childtab_share(srv->children, 0);
-	} else if (srv->nlisteners < HANDOFF_LISTENERS ||
-	    (pid = handoff_fork(&srv->handoff, &cfd, &crep, &cerr)) == -1)
-		pid = child_fork();
-	else if (pid == -2)
-		pid = -1;
+	} else if (svc->handler == &status_handler ||
+	    svc->handler == &metrics_handler) {
+		/* They report on the whole master. */
+		pages_share(1);
+		if ((pid = child_fork()) != 0)
+			pages_share(0);
+	} else {
+		/*
+		 * Every other child sees its own service only, copied to
+		 * the stack it takes: the master's records of its services
+		 * are no part of a child's memory (pages.h).
+		 */
+		job = *svc;
+		jobconf = *svc->conf;
+		job.conf = &jobconf;
+		job.listeners = NULL;
+		job.sources = NULL;
+		run = &job;
+		if (local != NULL) {
+			jobaddr = *local;
+			local = &jobaddr;
+		}
+		if (srv->nlisteners < HANDOFF_LISTENERS || (pid =
+		    handoff_fork(&srv->handoff, &cfd, &crep, &cerr)) == -1)
+			pid = child_fork();
+		else if (pid == -2)
+			pid = -1;
+	}
 	switch (pid) {
 	case -1:
 		/* Back off this service only; the others go on. */
@@ -112,7 +132,7 @@ children_start(struct server *srv, struct listener *l, int fd,
 		svc_pause(srv, svc, now + BACKOFF_MS);
 		return;
 	case 0:
-		child_run(svc, cfd, ss, local, crep, cerr);
+		child_run(run, cfd, ss, local, crep, cerr);
 	}
 started:
 	close(fd);

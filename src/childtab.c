@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/mman.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -103,16 +102,6 @@ childtab_new(size_t cap)
 	t->used = 0;
 	t->freelist = CHILDTAB_NONE;
 	return t;
-}
-
-void
-childtab_share(struct childtab *t, int share)
-{
-	int	advice = share ? MADV_DOFORK : MADV_DONTFORK;
-
-	(void)madvise(t->slots, t->nslots * sizeof(*t->slots), advice);
-	(void)madvise(t->buckets, (t->mask + 1) * sizeof(*t->buckets),
-	    advice);
 }
 
 void

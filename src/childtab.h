@@ -65,12 +65,6 @@ void		 childtab_del(struct childtab *, struct child *);
 size_t		 childtab_count(const struct childtab *);
 size_t		 childtab_cap(const struct childtab *);
 
-/*
- * The table is the master's, no part of the children it forks (see
- * pages.h), unless shared: for the fork of a child that lists them.
- */
-void		 childtab_share(struct childtab *, int share);
-
 /* Iterate over live children: start with NULL; NULL at the end. */
 struct child	*childtab_next(const struct childtab *, const struct child *);
 

@@ -16,6 +16,7 @@
 #include <syslog.h>
 
 #include "confparse.h"
+#include "pages.h"
 
 static void	*memdup(const void *, size_t, size_t);
 static char	**strv_dup(char **, size_t);
@@ -183,9 +184,9 @@ conf_service_new(const char *name, const char *file, int line)
 {
 	struct conf_service	*cs;
 
-	if ((cs = calloc(1, sizeof(*cs))) == NULL ||
+	if ((cs = pages_alloc(1, sizeof(*cs))) == NULL ||
 	    (cs->name = strdup(name)) == NULL) {
-		free(cs);
+		pages_free(cs, 1, sizeof(*cs));
 		return NULL;
 	}
 	conf_settings_init(&cs->s);
@@ -198,10 +199,10 @@ void
 conf_service_free(struct conf_service *cs)
 {
 	free(cs->name);
-	free(cs->listen);
+	pages_free(cs->listen, cs->nlisten, sizeof(*cs->listen));
 	strv_free(cs->argv, (size_t)cs->argc);
 	conf_settings_free(&cs->s);
-	free(cs);
+	pages_free(cs, 1, sizeof(*cs));
 }
 
 void

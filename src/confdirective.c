@@ -19,6 +19,7 @@
 
 #include "builtin.h"
 #include "confparse.h"
+#include "pages.h"
 
 #ifndef PKGLIBDIR
 #define PKGLIBDIR	"/usr/local/lib/forkd"
@@ -496,7 +497,7 @@ conf_listen_add(struct parser *p, const struct addr *a)
 		    q(p, text), q(p, c->text), c->file);
 		return -1;
 	}
-	l = reallocarray(cs->listen, cs->nlisten + 1, sizeof(*l));
+	l = pages_resize(cs->listen, cs->nlisten, cs->nlisten + 1, sizeof(*l));
 	if (l == NULL)
 		return conf_nomem(p);
 	cs->listen = l;

@@ -3,66 +3,142 @@
 
 #include <sys/types.h>
 #include <sys/mman.h>
-#include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pages.h"
 
-/* Every mapping handed out, for pages_share(). */
+/*
+ * Arrays of more than PAGES_SMALL bytes are mappings of their own, and
+ * grow with mremap(2).  Smaller ones (a service's records) come from
+ * chunks in size classes of powers of two, PAGES_CLASSES of them from 32
+ * bytes, each behind a header that names its class; freed, they wait on
+ * their class's list for the next.  A page each would cost a thousand
+ * services 16 MB.
+ */
+#define PAGES_SMALL	2048
+#define PAGES_MIN	32
+#define PAGES_CLASSES	7		/* 32 to 2048 */
+#define PAGES_CHUNK	(64 * 1024)
+
+struct small {
+	size_t	cls;
+	size_t	pad;			/* what follows stays 16-aligned */
+};
+
 struct region {
-	LIST_ENTRY(region)	 entry;
+	RB_ENTRY(region)	 entry;
 	void			*p;
 	size_t			 len;
 };
 
-static LIST_HEAD(, region) regions = LIST_HEAD_INITIALIZER(regions);
+static int	region_cmp(const struct region *, const struct region *);
 
-static struct region	*pages_find(const void *);
+/* Static, and what pages.c does not use of it unused. */
+#define REGIONS_ATTR	__attribute__((__unused__)) static
+RB_HEAD(regions, region);
+RB_PROTOTYPE_INTERNAL(regions, region, entry, region_cmp, REGIONS_ATTR)
+RB_GENERATE_INTERNAL(regions, region, entry, region_cmp, REGIONS_ATTR)
 
-static struct region *
-pages_find(const void *p)
+/* Every mapping, by address: pages_share() goes over them. */
+static struct regions	 regions = RB_INITIALIZER(&regions);
+static void		*freelist[PAGES_CLASSES];
+static char		*carve[PAGES_CLASSES];	/* the chunk being cut */
+static size_t		 carve_left[PAGES_CLASSES];
+
+static struct region	*pages_find(void *);
+static void		*pages_map(size_t);
+static void		*pages_small(size_t);
+
+static int
+region_cmp(const struct region *a, const struct region *b)
 {
-	struct region	*r;
+	uintptr_t	x = (uintptr_t)a->p, y = (uintptr_t)b->p;
 
-	LIST_FOREACH(r, &regions, entry)
-		if (r->p == p)
-			return r;
-	return NULL;
+	return x < y ? -1 : x > y;
 }
 
-void *
-pages_alloc(size_t n, size_t size)
+static struct region *
+pages_find(void *p)
+{
+	struct region	key;
+
+	key.p = p;
+	return RB_FIND(regions, &regions, &key);
+}
+
+/* A mapping of len bytes, zeroed, out of every fork. */
+static void *
+pages_map(size_t len)
 {
 	struct region	*r;
 	void		*p;
 
-	if (n == 0 || size == 0 || n > SIZE_MAX / size) {
-		errno = n == 0 || size == 0 ? EINVAL : ENOMEM;
-		return NULL;
-	}
 	if ((r = malloc(sizeof(*r))) == NULL)
 		return NULL;
-	p = mmap(NULL, n * size, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		free(r);
 		return NULL;
 	}
 	/* Only an old kernel says no, and then children copy it. */
-	(void)madvise(p, n * size, MADV_DONTFORK);
+	(void)madvise(p, len, MADV_DONTFORK);
 	r->p = p;
-	r->len = n * size;
-	LIST_INSERT_HEAD(&regions, r, entry);
+	r->len = len;
+	RB_INSERT(regions, &regions, r);
 	return p;
+}
+
+/* len bytes, zeroed, from the pool. */
+static void *
+pages_small(size_t len)
+{
+	struct small	*h;
+	size_t		 cls, sz;
+
+	len += sizeof(*h);
+	for (cls = 0, sz = PAGES_MIN; sz < len; cls++)
+		sz <<= 1;
+	if ((h = freelist[cls]) != NULL) {
+		memcpy(&freelist[cls], h + 1, sizeof(void *));
+		memset(h, 0, sz);
+	} else {
+		if (carve_left[cls] < sz) {
+			if ((carve[cls] = pages_map(PAGES_CHUNK)) == NULL)
+				return NULL;
+			carve_left[cls] = PAGES_CHUNK;
+		}
+		h = (struct small *)(void *)carve[cls];
+		carve[cls] += sz;
+		carve_left[cls] -= sz;
+	}
+	h->cls = cls;
+	return h + 1;
+}
+
+void *
+pages_alloc(size_t n, size_t size)
+{
+	if (n == 0 || size == 0 || n > SIZE_MAX / size) {
+		errno = n == 0 || size == 0 ? EINVAL : ENOMEM;
+		return NULL;
+	}
+	if (n * size <= PAGES_SMALL - sizeof(struct small))
+		return pages_small(n * size);
+	return pages_map(n * size);
 }
 
 void *
 pages_resize(void *p, size_t oldn, size_t n, size_t size)
 {
 	struct region	*r;
+	struct small	*h;
+	size_t		 oldlen;
 	void		*q;
 
 	if (p == NULL)
@@ -71,16 +147,29 @@ pages_resize(void *p, size_t oldn, size_t n, size_t size)
 		errno = n == 0 || size == 0 ? EINVAL : ENOMEM;
 		return NULL;
 	}
-	if ((r = pages_find(p)) == NULL || r->len != oldn * size) {
-		errno = EINVAL;
-		return NULL;
+	if ((r = pages_find(p)) != NULL &&
+	    n * size > PAGES_SMALL - sizeof(struct small)) {
+		/* The mapping moves whole, kept out of children. */
+		q = mremap(p, r->len, n * size, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED)
+			return NULL;
+		RB_REMOVE(regions, &regions, r);
+		r->p = q;
+		r->len = n * size;
+		RB_INSERT(regions, &regions, r);
+		return q;
 	}
-	/* The mapping moves whole, kept out of children as it was. */
-	if ((q = mremap(p, oldn * size, n * size, MREMAP_MAYMOVE)) ==
-	    MAP_FAILED)
+	if (r != NULL)
+		oldlen = r->len;
+	else {
+		h = (struct small *)p - 1;
+		oldlen = ((size_t)PAGES_MIN << h->cls) - sizeof(*h);
+	}
+	(void)oldn;
+	if ((q = pages_alloc(n, size)) == NULL)
 		return NULL;
-	r->p = q;
-	r->len = n * size;
+	memcpy(q, p, oldlen < n * size ? oldlen : n * size);
+	pages_free(p, 0, 0);
 	return q;
 }
 
@@ -88,14 +177,21 @@ void
 pages_free(void *p, size_t n, size_t size)
 {
 	struct region	*r;
+	struct small	*h;
 
+	(void)n;
+	(void)size;
 	if (p == NULL)
 		return;
-	munmap(p, n * size);
 	if ((r = pages_find(p)) != NULL) {
-		LIST_REMOVE(r, entry);
+		munmap(p, r->len);
+		RB_REMOVE(regions, &regions, r);
 		free(r);
+		return;
 	}
+	h = (struct small *)p - 1;
+	memcpy(p, &freelist[h->cls], sizeof(void *));
+	freelist[h->cls] = h;
 }
 
 void
@@ -103,7 +199,7 @@ pages_share(int share)
 {
 	struct region	*r;
 
-	LIST_FOREACH(r, &regions, entry)
+	RB_FOREACH(r, regions, &regions)
 		(void)madvise(r->p, r->len, share ? MADV_DOFORK :
 		    MADV_DONTFORK);
 }

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The master's own tables, sized by the configuration or by its
- * children (children, clients per source, deadlines): zeroed arrays
- * straight from mmap(2), kept out of every child with MADV_DONTFORK.
+ * children (children, clients per source, deadlines), and the records of
+ * its services (struct svc, struct conf_service and their listeners):
+ * zeroed arrays straight from mmap(2), kept out of every child with
+ * MADV_DONTFORK.  A child gets a copy of its own service's records on
+ * its stack (children_start); status and metrics, which report on all,
+ * get them all (pages_share).
  *
  * calloc(3) clears memory it reuses from its heap, touching every page
  * of the array at once; these pages cost nothing until written, and a

@@ -18,6 +18,7 @@
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
+#include "pages.h"
 #include "reload.h"
 #include "srctab.h"
 #include "svc.h"
@@ -38,8 +39,8 @@ reload_listen(struct server *srv, struct svc *svc)
 	struct svc		*old;
 	size_t			 i, j;
 
-	svc->listeners = calloc(cs->nlisten, sizeof(*svc->listeners));
-	if (svc->listeners == NULL) {
+	if (cs->nlisten > 0 && (svc->listeners = pages_alloc(cs->nlisten,
+	    sizeof(*svc->listeners))) == NULL) {
 		log_warn("service %s", svc->name);
 		return -1;
 	}
@@ -96,8 +97,8 @@ reload_listen_named(struct svc *svc)
 	int		 fd;
 
 	while ((fd = activate_take_named(svc->name)) != -1) {
-		l = reallocarray(svc->listeners, svc->nlisteners + 1,
-		    sizeof(*l));
+		l = pages_resize(svc->listeners, svc->nlisteners,
+		    svc->nlisteners + 1, sizeof(*l));
 		if (l == NULL) {
 			log_warn("service %s", svc->name);
 			close(fd);
@@ -143,8 +144,8 @@ reload_listen_kept(struct server *srv, struct svc *svc)
 			taken |= svc->listeners[j].from == ol;
 		if (taken)
 			continue;
-		l = reallocarray(svc->listeners, svc->nlisteners + 1,
-		    sizeof(*l));
+		l = pages_resize(svc->listeners, svc->nlisteners,
+		    svc->nlisteners + 1, sizeof(*l));
 		if (l == NULL) {
 			log_warn("service %s", svc->name);
 			return -1;

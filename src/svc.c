@@ -25,6 +25,7 @@
 #include "exec.h"
 #include "log.h"
 #include "module.h"
+#include "pages.h"
 #include "rate.h"
 #include "srctab.h"
 #include "svc.h"
@@ -141,10 +142,10 @@ svc_new(struct conf_service *cs, size_t sources)
 {
 	struct svc	*svc;
 
-	if ((svc = calloc(1, sizeof(*svc))) == NULL ||
+	if ((svc = pages_alloc(1, sizeof(*svc))) == NULL ||
 	    (svc->name = strdup(cs->name)) == NULL) {
 		log_warn("service %s", cs->name);
-		free(svc);
+		pages_free(svc, 1, sizeof(*svc));
 		return NULL;
 	}
 	svc->conf = cs;
@@ -156,7 +157,7 @@ svc_new(struct conf_service *cs, size_t sources)
 	    (uint64_t)arc4random() << 32)) == NULL) {
 		log_warn("service %s", cs->name);
 		free(svc->name);
-		free(svc);
+		pages_free(svc, 1, sizeof(*svc));
 		return NULL;
 	}
 	if (cs->s.rate != 0) {
@@ -198,9 +199,9 @@ svc_release(struct server *srv, struct svc *svc)
 	/* No entry may point to what is freed. */
 	deadlines_filter(&srv->pauses, svc_pause_other, svc);
 	srctab_free(svc->sources);
-	free(svc->listeners);
+	pages_free(svc->listeners, svc->nlisteners, sizeof(*svc->listeners));
 	free(svc->name);
-	free(svc);
+	pages_free(svc, 1, sizeof(*svc));
 }
 
 struct svc *
