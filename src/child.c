@@ -25,6 +25,8 @@
 #include "conf.h"
 #include "log.h"
 #include "proxy.h"
+#include "resolve.h"
+#include "ticket.h"
 #include "master.h"
 
 /* A child refused once its PROXY protocol header named the client. */
@@ -46,8 +48,9 @@ static const int rlimit_resource[CONF_RLIMIT_MAX] = {
 
 static int	child_limits(const struct svc *);
 static int	child_credentials(const struct svc *);
-static void	child_proxy(const struct svc *, const struct sockaddr *,
-		    struct sockaddr_storage *, struct sockaddr_storage *);
+static void	child_report(const struct svc *, const struct sockaddr *,
+		    struct sockaddr_storage *, struct sockaddr_storage *,
+		    struct resolved *, char *, size_t, struct ticket *);
 
 static int
 child_limits(const struct svc *svc)
@@ -110,20 +113,23 @@ child_credentials(const struct svc *svc)
 }
 
 /*
- * Read the PROXY protocol header, report it, and wait for the master's
+ * Read the PROXY protocol header, if the service takes one, look up the
+ * names, if it wants them, report both, and wait for the master's
  * verdict.  A missing or bad header, or a refusal, ends the child here,
  * before the handler.  On return, *client and *dest are the original
- * connection's addresses (the socket's own for v1 UNKNOWN, v2 LOCAL).
+ * connection's addresses (the socket's own for v1 UNKNOWN, v2 LOCAL,
+ * and without PROXY protocol), and *names what was found of them.
  */
 static void
-child_proxy(const struct svc *svc, const struct sockaddr *peer,
-    struct sockaddr_storage *client, struct sockaddr_storage *dest)
+child_report(const struct svc *svc, const struct sockaddr *peer,
+    struct sockaddr_storage *client, struct sockaddr_storage *dest,
+    struct resolved *names, char *verdict, size_t vsize, struct ticket *t)
 {
 	const struct conf_settings *s = &svc->conf->s;
 	struct ctl_report	 r;
 	struct proxy_hdr	 h;
 	const char		*errstr, *msg = s->refuse_message;
-	char			 peerstr[ADDR_STRLEN], verdict, buf[512];
+	char			 peerstr[ADDR_STRLEN], buf[512];
 	struct pollfd		 pfd;
 	int			 i;
 	int			 accept = 0;
@@ -134,33 +140,48 @@ child_proxy(const struct svc *svc, const struct sockaddr *peer,
 	if (s->proxy == CONF_PROXY_V2 || s->proxy == CONF_PROXY_ANY)
 		accept |= PROXY_V2;
 	memset(&r, 0, sizeof(r));
-	if (proxy_read(STDIN_FILENO, accept, s->proxy_timeout > INT_MAX ?
-	    INT_MAX : (int)s->proxy_timeout, &h, &errstr) == -1) {
+	if (accept != 0 && proxy_read(STDIN_FILENO, accept,
+	    s->proxy_timeout > INT_MAX ? INT_MAX : (int)s->proxy_timeout, &h,
+	    &errstr) == -1) {
 		log_warnx("service %s: %s: PROXY protocol: %s", svc->name,
 		    addr_str(peer, 0, peerstr), errstr);
 		(void)send(CTL_FD, &r, sizeof(r), MSG_NOSIGNAL);
 		_exit(CHILD_SETUP_FAILED);
 	}
 	r.ok = 1;
-	r.local = h.local;
-	if (!h.local) {
+	r.local = accept == 0 || h.local;
+	if (!r.local) {
 		r.src = h.src;
 		r.dst = h.dst;
 		*client = h.src;
 		*dest = h.dst;
 	}
+	if (s->resolve != CONF_RESOLVE_NO) {
+		resolve_names((struct sockaddr *)client, (struct sockaddr *)dest,
+		    s->resolve == CONF_RESOLVE_PARANOID, s->resolve_timeout,
+		    names);
+		if (names->has_remote)
+			strlcpy(r.name, names->remote, sizeof(r.name));
+	}
 	while ((n = send(CTL_FD, &r, sizeof(r), MSG_NOSIGNAL)) == -1 &&
 	    errno == EINTR)
 		;
 	if (n == (ssize_t)sizeof(r))
-		while ((n = recv(CTL_FD, &verdict, 1, 0)) == -1 &&
+		while ((n = recv(CTL_FD, verdict, vsize, 0)) == -1 &&
 		    errno == EINTR)
 			;
-	if (n != 1)
+	if (n < 1)
 		_exit(CHILD_SETUP_FAILED);	/* the master is gone */
 	close(CTL_FD);
-	if (verdict == CTL_ALLOW)
+	if (ticket_unpack(verdict + 1, (size_t)n - 1, t) == -1) {
+		log_warnx("service %s: bad verdict from the master",
+		    svc->name);
+		_exit(CHILD_SETUP_FAILED);
+	}
+	if (verdict[0] == CTL_ALLOW)
 		return;
+	if (t->refuse != NULL)
+		msg = t->refuse;
 	/*
 	 * The message, then FIN; the child, unlike the master, can wait a
 	 * moment for the client to close, so that what it still sends does
@@ -311,13 +332,17 @@ child_raise_nofile(rlim_t need)
 
 void
 child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
-    const struct sockaddr_storage *local, int report, int errw)
+    const struct sockaddr_storage *local, int report, int errw,
+    const char *ticket, size_t tlen)
 {
 	struct sockaddr_storage	 client, dest;
 	socklen_t		 locallen = sizeof(dest);
 	struct forkd_conn	 conn;
 	struct child_addrs	 a;
+	struct ticket		 t;
+	struct resolved		 names;
 	char			 pip[INET6_ADDRSTRLEN], pport[ADDR_PORTLEN];
+	char			 verdict[1 + TICKET_MAX];
 	int			 first;
 
 	/*
@@ -380,17 +405,40 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 
 	/* The header is untrusted input: read with privileges dropped. */
 	client = *peer;
+	memset(&names, 0, sizeof(names));
 	if (report != -1) {
-		child_proxy(svc, (const struct sockaddr *)peer, &client, &dest);
+		child_report(svc, (const struct sockaddr *)peer, &client, &dest,
+		    &names, verdict, sizeof(verdict), &t);
 		addr_numeric((const struct sockaddr *)peer, pip, pport);
+	} else {
+		if (ticket_unpack(ticket, tlen, &t) == -1) {
+			log_warnx("service %s: bad ticket from the master",
+			    svc->name);
+			_exit(CHILD_SETUP_FAILED);
+		}
+		if (svc->conf->s.resolve != CONF_RESOLVE_NO)
+			resolve_names((struct sockaddr *)&client,
+			    (struct sockaddr *)&dest, svc->conf->s.resolve ==
+			    CONF_RESOLVE_PARANOID, svc->conf->s.resolve_timeout,
+			    &names);
 	}
 	child_conn(&conn, &a, svc->name, (struct sockaddr *)&client,
 	    (struct sockaddr *)&dest);
-	if (report != -1) {
+	if (report != -1 && svc->conf->s.proxy != CONF_PROXY_OFF) {
 		conn.proxy_ip = pip;
 		conn.proxy_port = pport;
 	}
+	if (names.has_remote)
+		conn.remote_host = names.remote;
+	if (names.has_local)
+		conn.local_host = names.local;
 	conn.idle_timeout = svc->conf->s.idle_timeout > INT_MAX ? INT_MAX :
 	    (int)svc->conf->s.idle_timeout;
+	conn.env = t.env;
+	conn.connnum = t.connnum;
+	/* tcpserver -B: before the handler, after the PROXY header. */
+	if (t.banner != NULL && *t.banner != '\0' &&
+	    forkd_write(&conn, t.banner, strlen(t.banner)) == -1)
+		_exit(CHILD_SETUP_FAILED);
 	_exit(svc->handler->handle(&conn, svc->state) & 0xff);
 }

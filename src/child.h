@@ -29,15 +29,19 @@ struct child_addrs {
 
 /*
  * With proxy-protocol, the child reads the header and reports it to the
- * master over a socket pair made for the connection; the master, which
- * holds the per-source counts, applies allow/deny and max-per-source to
- * the original client and answers with one byte.
+ * master over a socket pair made for the connection; with =name client
+ * rules and resolve-names, it reports the client's name.  The master,
+ * which holds the per-source counts and the rules, applies allow/deny,
+ * the rules and max-per-source to the original client and answers with
+ * one byte, and a ticket (ticket.h).
  */
+#define CTL_NAME_MAX	1025		/* NI_MAXHOST */
 struct ctl_report {
 	int			 ok;		/* 0: no valid header */
 	int			 local;		/* addresses of the socket */
 	struct sockaddr_storage	 src;		/* the original client */
 	struct sockaddr_storage	 dst;
+	char			 name[CTL_NAME_MAX]; /* its name, or "" */
 };
 
 /* Exit status of a child that could not get as far as its handler. */
@@ -52,12 +56,15 @@ struct ctl_report {
  * closed, limits, chroot, credentials), read the PROXY protocol header
  * when ctl is not -1, and run the service's handler, with errw, unless
  * -1, as its standard error.  local is the connection's own address,
- * or NULL to ask the socket.  Never returns.
+ * or NULL to ask the socket.  ticket (ticket.h, tlen bytes) is what the
+ * master decided for the connection; with ctl, it comes with the
+ * master's verdict instead.  Never returns.
  */
 __attribute__((noreturn))
 void	child_run(const struct svc *, int fd,
 	    const struct sockaddr_storage *peer,
-	    const struct sockaddr_storage *local, int ctl, int errw);
+	    const struct sockaddr_storage *local, int ctl, int errw,
+	    const char *ticket, size_t tlen);
 
 /*
  * What a handler is told of its connection, on descriptor 0: the

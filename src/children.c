@@ -29,6 +29,7 @@
 #include "stats.h"
 #include "stderr.h"
 #include "svc.h"
+#include "ticket.h"
 
 /* Descriptors the master holds whatever its children. */
 #define CHILDREN_FDS_BASE	64
@@ -48,7 +49,7 @@ static void	children_ended(struct server *, pid_t, int, uint64_t);
 
 void
 children_start(struct server *srv, struct listener *l, int fd,
-    const struct sockaddr_storage *ss, uint64_t now)
+    const struct sockaddr_storage *ss, uint64_t now, const struct rule *rule)
 {
 	struct svc		*svc = l->svc, *run = svc, job;
 	struct conf_service	 jobconf;
@@ -57,16 +58,27 @@ children_start(struct server *srv, struct listener *l, int fd,
 				    NULL;
 	struct epoll_event	 ev;
 	struct child		*c;
-	char			 peer[ADDR_STRLEN];
+	char			 peer[ADDR_STRLEN], ticket[TICKET_MAX];
+	ssize_t			 tlen = 0;
 	int			 report[2], error, cfd, crep, cerr;
 	pid_t			 pid;
 
 	report[0] = report[1] = -1;
-	if (svc->conf->s.proxy != CONF_PROXY_OFF) {
+	if (svc_reports(svc)) {
 		/* svc_accept made it. */
 		report[0] = srv->spare[0];
 		report[1] = srv->spare[1];
 		srv->spare[0] = srv->spare[1] = -1;
+	} else if ((tlen = ticket_pack(rule, svc->conf->s.banner, NULL,
+	    srctab_count(svc->sources, (const struct sockaddr *)ss) + 1,
+	    ticket, sizeof(ticket))) == -1) {
+		/* More than a child takes: forkd.conf(5) says so. */
+		log_warnx("service %s: client rule at %s:%d has more than "
+		    "%d variables or %d bytes, closing the connection",
+		    svc->name, rule->file, rule->line, TICKET_ENV_MAX,
+		    TICKET_MAX);
+		close(fd);
+		return;
 	}
 	/* What the child is to use: slots of its own after a handoff. */
 	cfd = fd;
@@ -74,10 +86,10 @@ children_start(struct server *srv, struct listener *l, int fd,
 	cerr = srv->errw;
 	/* Counted first, so that a status child sees its own connection. */
 	svc->n[COUNT_ACCEPTED]++;
-	if (svc->spawn) {
+	if (svc->spawn && report[0] == -1) {
 		if ((error = exec_spawn(svc->state, svc->name, fd,
 		    (const struct sockaddr *)ss, (const struct sockaddr *)local,
-		    srv->errw, &pid)) != 0 &&
+		    srv->errw, ticket, (size_t)tlen, &pid)) != 0 &&
 		    error != EAGAIN && error != ENOMEM) {
 			errno = error;
 			log_warn("service %s: exec %s", svc->name,
@@ -132,7 +144,8 @@ children_start(struct server *srv, struct listener *l, int fd,
 		svc_pause(srv, svc, now + BACKOFF_MS);
 		return;
 	case 0:
-		child_run(run, cfd, ss, local, crep, cerr);
+		child_run(run, cfd, ss, local, crep, cerr, ticket,
+		    (size_t)tlen);
 	}
 started:
 	close(fd);
@@ -257,10 +270,13 @@ children_verdict(struct server *srv, struct child *c, int may_reap)
 {
 	struct ctl_report	 r;
 	struct svc		*svc = c->svc;
+	const struct rule	*rule = NULL;
+	const char		*name;
 	enum refusal		 why = REFUSE_NONE;
-	ssize_t			 n;
+	ssize_t			 n, tlen;
 	pid_t			 pid = c->pid;
-	char			 verdict = CTL_ALLOW;
+	unsigned int		 connnum = 0;
+	char			 verdict[1 + TICKET_MAX];
 	char			 peer[ADDR_STRLEN], via[ADDR_STRLEN];
 
 	n = recv(c->report, &r, sizeof(r), MSG_DONTWAIT);
@@ -282,9 +298,12 @@ children_verdict(struct server *srv, struct child *c, int may_reap)
 	    (r.src.ss_family == AF_INET || r.src.ss_family == AF_INET6))
 		memcpy(&c->client, &r.src,
 		    addr_len((struct sockaddr *)&r.src));
+	r.name[sizeof(r.name) - 1] = '\0';
+	name = r.name[0] != '\0' ? r.name : NULL;
 	/* A retired service's children finish under the old rules. */
 	if (svc->conf != NULL) {
-		why = svc_check_client(svc, (struct sockaddr *)&c->client);
+		why = svc_check_client(svc, (struct sockaddr *)&c->client,
+		    name, &rule);
 		if (why == REFUSE_SOURCE && may_reap) {
 			/*
 			 * Children that ended, not yet reaped, free slots.
@@ -295,17 +314,18 @@ children_verdict(struct server *srv, struct child *c, int may_reap)
 			if ((c = childtab_find(srv->children, pid)) == NULL)
 				return;
 			why = svc_check_client(svc,
-			    (struct sockaddr *)&c->client);
+			    (struct sockaddr *)&c->client, name, &rule);
 		}
 	}
+	verdict[0] = CTL_ALLOW;
 	if (why != REFUSE_NONE) {
-		verdict = CTL_REFUSE;
+		verdict[0] = CTL_REFUSE;
 		svc->n[COUNT_ACCEPTED]--;
 		svc_count_refusal(svc, (struct sockaddr *)&c->client,
 		    (struct sockaddr *)&c->peer, why);
 	} else {
-		if (svc->sources != NULL && srctab_add(svc->sources,
-		    (struct sockaddr *)&c->client) != 0)
+		if (svc->sources != NULL && (connnum = srctab_add(svc->sources,
+		    (struct sockaddr *)&c->client)) != 0)
 			c->counted = 1;
 		if (log_verbose())
 			log_debug("service %s: pid %ld: client %s via %s",
@@ -313,7 +333,24 @@ children_verdict(struct server *srv, struct child *c, int may_reap)
 			    &c->client, 0, peer), addr_str((struct sockaddr *)
 			    &c->peer, 0, via));
 	}
-	(void)send(c->report, &verdict, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	/*
+	 * The verdict, and what the child needs of it: the rule's, the
+	 * banner, the message to refuse with.  A retired service's settings
+	 * are gone: the child has its own copy of the banner and message.
+	 */
+	tlen = 0;
+	if (svc->conf != NULL && (tlen = ticket_pack(rule,
+	    svc->conf->s.banner, svc->conf->s.refuse_message, connnum,
+	    verdict + 1, sizeof(verdict) - 1)) == -1) {
+		log_warnx("service %s: client rule at %s:%d has more than "
+		    "%d variables or %d bytes, closing the connection",
+		    svc->name, rule->file, rule->line, TICKET_ENV_MAX,
+		    TICKET_MAX);
+		verdict[0] = CTL_REFUSE;
+		tlen = 0;
+	}
+	(void)send(c->report, verdict, 1 + (size_t)tlen,
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
 	children_report_close(srv, c);
 }
 

@@ -15,14 +15,17 @@
 #include "master.h"
 
 struct conf;
+struct rule;
 
 /*
  * Serve the connection on fd, accepted on l, in a new child: forked, or
- * spawned for exec services that allow it.  fd is closed in the master.
- * A failure closes the connection and pauses the service.
+ * spawned for exec services that allow it; rule is the client rule that
+ * matched, or NULL.  fd is closed in the master.  A failure closes the
+ * connection and pauses the service.
  */
 void	children_start(struct server *, struct listener *, int fd,
-	    const struct sockaddr_storage *peer, uint64_t now);
+	    const struct sockaddr_storage *peer, uint64_t now,
+	    const struct rule *rule);
 
 /*
  * A socket pair for a child's PROXY protocol report, made before the

@@ -36,10 +36,10 @@ static int	trust_mode(const char *, const struct stat *, uid_t, char *,
 		    size_t);
 static int	trust_folders(char *, uid_t, char *, size_t);
 static char	*trust_link_folder(const char *);
-static int	conf_read(int, char **, size_t *);
+static int	conf_read(int, size_t, char **, size_t *);
 static const char *conf_addfile(struct parser *, const char *);
-static const char *conf_unfit(const char *, const struct stat *, char *,
-		    size_t);
+static const char *conf_unfit(const char *, const struct stat *, size_t,
+		    char *, size_t);
 static void	conf_file(struct parser *, const char *);
 static int	parser_init(struct parser *, struct conf_errors *);
 static struct conf *parser_end(struct parser *);
@@ -182,11 +182,11 @@ done:
 }
 
 /*
- * Read a whole file, up to FILE_MAX bytes: a configuration is small, and
- * the cap keeps "include /dev/zero"-like mistakes from eating memory.
+ * Read a whole file, up to max bytes: a configuration is small, and the
+ * cap keeps "include /dev/zero"-like mistakes from eating memory.
  */
 static int
-conf_read(int fd, char **bufp, size_t *lenp)
+conf_read(int fd, size_t max, char **bufp, size_t *lenp)
 {
 	char	*buf = NULL, *nbuf;
 	size_t	 len = 0, cap = 0;
@@ -194,14 +194,14 @@ conf_read(int fd, char **bufp, size_t *lenp)
 
 	for (;;) {
 		if (len == cap) {
-			if (cap == FILE_MAX) {
+			if (cap == max) {
 				free(buf);
 				errno = EFBIG;
 				return -1;
 			}
 			cap = cap == 0 ? 8192 : cap * 2;
-			if (cap > FILE_MAX)
-				cap = FILE_MAX;
+			if (cap > max)
+				cap = max;
 			if ((nbuf = realloc(buf, cap)) == NULL) {
 				free(buf);
 				return -1;
@@ -253,12 +253,13 @@ nomem:
  * only a file that no one else can change.  Any message goes in buf.
  */
 static const char *
-conf_unfit(const char *path, const struct stat *st, char *buf, size_t len)
+conf_unfit(const char *path, const struct stat *st, size_t max, char *buf,
+    size_t len)
 {
 	if (!S_ISREG(st->st_mode))
 		return "not a regular file";
-	if (st->st_size > FILE_MAX) {
-		snprintf(buf, len, "larger than %d MiB", FILE_MAX >> 20);
+	if ((unsigned long long)st->st_size > max) {
+		snprintf(buf, len, "larger than %zu MiB", max >> 20);
 		return buf;
 	}
 	if (geteuid() == 0 && conf_trusted(path, st, 0, buf, len) == -1)
@@ -301,7 +302,8 @@ conf_file(struct parser *p, const char *path)
 	}
 	if (fstat(fd, &st) == -1)
 		goto bad;
-	if ((why = conf_unfit(path, &st, reason, sizeof(reason))) != NULL)
+	if ((why = conf_unfit(path, &st, FILE_MAX, reason, sizeof(reason))) !=
+	    NULL)
 		goto unfit;
 	if (p->src != NULL) {
 		for (up = p->src; up != NULL; up = up->up)
@@ -315,7 +317,7 @@ conf_file(struct parser *p, const char *path)
 			goto close;
 		}
 	}
-	if (conf_read(fd, &buf, &len) == -1)
+	if (conf_read(fd, FILE_MAX, &buf, &len) == -1)
 		goto bad;
 	if ((name = conf_addfile(p, path)) == NULL)
 		goto close;
@@ -352,6 +354,40 @@ close:
 	free(buf);
 	if (fd != -1)
 		close(fd);
+}
+
+int
+conf_slurp(const char *path, size_t max, char **bufp, size_t *lenp,
+    char *err, size_t errlen)
+{
+	struct stat	 st;
+	const char	*why;
+	int		 fd;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		strlcpy(err, "not a regular file", errlen);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		strlcpy(err, strerror(errno), errlen);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if ((why = conf_unfit(path, &st, max, err, errlen)) != NULL) {
+		if (why != err)
+			strlcpy(err, why, errlen);
+		close(fd);
+		return -1;
+	}
+	if (conf_read(fd, max, bufp, lenp) == -1) {
+		strlcpy(err, strerror(errno), errlen);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 /*
@@ -506,6 +542,7 @@ conf_cmdline(const char *listen, int argc, char **argv, char **opts,
 	p.cur = &cs->s;
 	conf_oneshot(&p, listen, argc, argv, opts, nopts);
 	p.cs = NULL;
+	(void)conf_rules_finish(&p, cs);
 
 	/* The global limit must not be lower than the only service's. */
 	if (cs->s.max_children > p.conf->max_children)

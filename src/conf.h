@@ -22,11 +22,13 @@
 
 #include "addr.h"
 #include "cidr.h"
+#include "rules.h"
 
 #define CONF_MAX_CHILDREN	1024
 #define CONF_BACKLOG		1024
 #define CONF_SHUTDOWN_TIMEOUT	10000	/* ms */
 #define CONF_PROXY_TIMEOUT	5000	/* ms */
+#define CONF_RESOLVE_TIMEOUT	5000	/* ms */
 /*
  * The longest service name: as long as a socket's name in systemd
  * (FileDescriptorName=), which may name a service, and short enough for
@@ -46,6 +48,12 @@ enum conf_proxy {
 	CONF_PROXY_V1,
 	CONF_PROXY_V2,
 	CONF_PROXY_ANY,
+};
+
+enum conf_resolve {
+	CONF_RESOLVE_NO,
+	CONF_RESOLVE_YES,
+	CONF_RESOLVE_PARANOID,
 };
 
 enum conf_rlimit {
@@ -79,7 +87,11 @@ enum conf_rlimit {
 #define CONF_SET_PROXY_FROM	(1U << 15)
 #define CONF_SET_REFUSE_MESSAGE	(1U << 16)
 #define CONF_SET_PROXY_TIMEOUT	(1U << 17)
-#define CONF_SET_COUNT		18
+#define CONF_SET_BANNER		(1U << 18)
+#define CONF_SET_SOURCE_PREFIX	(1U << 19)
+#define CONF_SET_RESOLVE	(1U << 20)
+#define CONF_SET_RESOLVE_TIMEOUT (1U << 21)
+#define CONF_SET_COUNT		22
 
 /* Where a directive was given: line 0 for the command line. */
 struct conf_where {
@@ -109,6 +121,8 @@ struct conf_settings {
 	char		*chroot;
 	unsigned int	 max_children;	/* 0: no per-service limit */
 	unsigned int	 max_per_source; /* 0: none */
+	unsigned int	 source_v4;	/* source-prefix: bits that count */
+	unsigned int	 source_v6;
 	unsigned int	 rate;		/* tokens per rate_ms; 0: none */
 	unsigned int	 rate_ms;	/* 1000 for N/s, 60000 for N/m */
 	unsigned int	 rate_burst;	/* bucket size; default rate */
@@ -117,6 +131,8 @@ struct conf_settings {
 	unsigned int	 timeout;	/* ms, 0: none */
 	unsigned int	 idle_timeout;	/* ms, 0: none */
 	unsigned int	 proxy_timeout;	/* ms for a PROXY header */
+	enum conf_resolve resolve;	/* resolve-names */
+	unsigned int	 resolve_timeout; /* ms, for all the lookups */
 	struct conf_rlim rlimit[CONF_RLIMIT_MAX];
 	char		**env;		/* "NAME=VALUE" */
 	size_t		 nenv;
@@ -128,6 +144,7 @@ struct conf_settings {
 	struct cidr	*proxy_from;
 	size_t		 nproxy_from;
 	char		*refuse_message; /* escapes already applied */
+	char		*banner;	/* the same */
 	/* Where each CONF_SET_* was first given: see conf_where(). */
 	struct conf_where where[CONF_SET_COUNT];
 };
@@ -137,6 +154,25 @@ struct conf_listen {
 	char		 text[ADDR_STRLEN];	/* addr_str() */
 	const char	*file;
 	int		 line;
+};
+
+/*
+ * A client block (SPEC section 8): its addresses, each with its line, and
+ * what it says, with the block's place in rule.file, line and order.
+ */
+struct conf_client {
+	char		**patterns;
+	int		 *lines;
+	size_t		  npatterns;
+	struct rule	  rule;
+};
+
+/* A rules directive: the file, where it is named, and its order. */
+struct conf_rulefile {
+	char		*path;
+	const char	*file;
+	int		 line;
+	uint64_t	 order;
 };
 
 struct conf_service {
@@ -153,6 +189,17 @@ struct conf_service {
 	char			**argv;	/* NULL-terminated: builtin name,
 					   exec path or module path first */
 	struct conf_settings	 s;	/* global defaults merged in */
+	/*
+	 * Client blocks and rules directives, each given an order as
+	 * written (the nrulesrc-th: nrulesrc << 32; a rules file's lines
+	 * add their numbers), and the ruleset built from them, or NULL.
+	 */
+	struct conf_client	*clients;
+	size_t			 nclients;
+	struct conf_rulefile	*rulefiles;
+	size_t			 nrulefiles;
+	unsigned int		 nrulesrc;
+	struct ruleset		*rules;
 };
 
 TAILQ_HEAD(conf_services, conf_service);
@@ -238,6 +285,14 @@ int		 conf_check_credentials(struct conf *, uid_t euid, gid_t egid,
  */
 int		 conf_trusted(const char *path, const struct stat *st,
 		    uid_t owner, char *err, size_t errlen);
+
+/*
+ * The ruleset of a service's client blocks and rules files, read anew:
+ * NULL with each error appended to errs ("file:line: message", a rules
+ * file's own lines named), or with none when out of memory.
+ */
+struct ruleset	*conf_rules_build(const struct conf_service *,
+		    struct conf_errors *errs);
 
 void		 conf_free(struct conf *);
 void		 conf_errors_free(struct conf_errors *);

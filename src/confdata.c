@@ -67,6 +67,9 @@ conf_settings_init(struct conf_settings *s)
 	s->backlog = CONF_BACKLOG;
 	s->proxy = CONF_PROXY_OFF;
 	s->proxy_timeout = CONF_PROXY_TIMEOUT;
+	s->resolve_timeout = CONF_RESOLVE_TIMEOUT;
+	s->source_v4 = 32;
+	s->source_v6 = 128;
 }
 
 void
@@ -80,6 +83,7 @@ conf_settings_free(struct conf_settings *s)
 	strv_free(s->passenv, s->npassenv);
 	free(s->proxy_from);
 	free(s->refuse_message);
+	free(s->banner);
 }
 
 /*
@@ -118,6 +122,10 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		s->max_children = d->max_children;
 	if (want & CONF_SET_MAX_PER_SOURCE)
 		s->max_per_source = d->max_per_source;
+	if (want & CONF_SET_SOURCE_PREFIX) {
+		s->source_v4 = d->source_v4;
+		s->source_v6 = d->source_v6;
+	}
 	if (want & CONF_SET_RATE) {
 		s->rate = d->rate;
 		s->rate_ms = d->rate_ms;
@@ -134,6 +142,10 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		s->idle_timeout = d->idle_timeout;
 	if (want & CONF_SET_PROXY_TIMEOUT)
 		s->proxy_timeout = d->proxy_timeout;
+	if (want & CONF_SET_RESOLVE)
+		s->resolve = d->resolve;
+	if (want & CONF_SET_RESOLVE_TIMEOUT)
+		s->resolve_timeout = d->resolve_timeout;
 	if ((want & CONF_SET_ENV) && d->nenv > 0) {
 		if ((s->env = strv_dup(d->env, d->nenv)) == NULL)
 			return -1;
@@ -156,6 +168,9 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 			return -1;
 		s->nproxy_from = d->nproxy_from;
 	}
+	if ((want & CONF_SET_BANNER) &&
+	    (s->banner = strdup(d->banner)) == NULL)
+		return -1;
 	if ((want & CONF_SET_REFUSE_MESSAGE) &&
 	    (s->refuse_message = strdup(d->refuse_message)) == NULL)
 		return -1;
@@ -198,6 +213,22 @@ conf_service_new(const char *name, const char *file, int line)
 void
 conf_service_free(struct conf_service *cs)
 {
+	struct conf_client	*cl;
+	size_t			 i;
+
+	for (i = 0; i < cs->nclients; i++) {
+		cl = &cs->clients[i];
+		strv_free(cl->patterns, cl->npatterns);
+		free(cl->lines);
+		free(cl->rule.refuse_message);
+		free(cl->rule.banner);
+		strv_free(cl->rule.env, cl->rule.nenv);
+	}
+	free(cs->clients);
+	for (i = 0; i < cs->nrulefiles; i++)
+		free(cs->rulefiles[i].path);
+	free(cs->rulefiles);
+	ruleset_free(cs->rules);
 	free(cs->name);
 	pages_free(cs->listen, cs->nlisten, sizeof(*cs->listen));
 	strv_free(cs->argv, (size_t)cs->argc);

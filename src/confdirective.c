@@ -52,6 +52,7 @@ struct keyword {
 
 static int	conf_acl(struct parser *, const struct keyword *);
 static int	conf_backlog(struct parser *, const struct keyword *);
+static int	conf_banner(struct parser *, const struct keyword *);
 static int	conf_chroot(struct parser *, const struct keyword *);
 static int	conf_env(struct parser *, const struct keyword *);
 static int	conf_exec(struct parser *, const struct keyword *);
@@ -69,10 +70,13 @@ static int	conf_proxy_protocol(struct parser *, const struct keyword *);
 static int	conf_proxy_timeout(struct parser *, const struct keyword *);
 static int	conf_rate(struct parser *, const struct keyword *);
 static int	conf_refuse_message(struct parser *, const struct keyword *);
+static int	conf_resolve_names(struct parser *, const struct keyword *);
+static int	conf_resolve_timeout(struct parser *, const struct keyword *);
 static int	conf_reuseport(struct parser *, const struct keyword *);
 static int	conf_rlimit(struct parser *, const struct keyword *);
 static int	conf_service(struct parser *, const struct keyword *);
 static int	conf_shutdown_timeout(struct parser *, const struct keyword *);
+static int	conf_source_prefix(struct parser *, const struct keyword *);
 static int	conf_syslog_facility(struct parser *, const struct keyword *);
 static int	conf_timeout(struct parser *, const struct keyword *);
 static int	conf_user(struct parser *, const struct keyword *);
@@ -84,7 +88,9 @@ static const struct keyword keywords[] = {
 	/* name			function, flags, min and max args */
 	{ "allow",		conf_acl, ANY | LIST, 1, MANY },
 	{ "backlog",		conf_backlog, ANY, 1, 1 },
+	{ "banner",		conf_banner, ANY, 1, 1 },
 	{ "chroot",		conf_chroot, ANY, 1, 1 },
+	{ "client",		conf_client, SERVICE | BLOCK | NOOPT, 1, MANY },
 	{ "deny",		conf_acl, ANY | LIST, 1, MANY },
 	{ "env",		conf_env, ANY | LIST, 1, MANY },
 	{ "exec",		conf_exec, SERVICE | HANDLER, 1, MANY },
@@ -103,10 +109,14 @@ static const struct keyword keywords[] = {
 	{ "proxy-timeout",	conf_proxy_timeout, ANY, 1, 1 },
 	{ "rate",		conf_rate, ANY, 1, 3 },
 	{ "refuse-message",	conf_refuse_message, ANY, 1, 1 },
+	{ "resolve-names",	conf_resolve_names, ANY, 1, 1 },
+	{ "resolve-timeout",	conf_resolve_timeout, ANY, 1, 1 },
 	{ "reuseport",		conf_reuseport, ANY, 1, 1 },
 	{ "rlimit",		conf_rlimit, ANY, 2, 2 },
+	{ "rules",		conf_rules, SERVICE, 1, 1 },
 	{ "service",		conf_service, GLOBAL | BLOCK, 1, 1 },
 	{ "shutdown-timeout",	conf_shutdown_timeout, GLOBAL, 1, 1 },
+	{ "source-prefix",	conf_source_prefix, ANY, 2, 2 },
 	{ "syslog-facility",	conf_syslog_facility, GLOBAL, 1, 1 },
 	{ "timeout",		conf_timeout, ANY, 1, 1 },
 	{ "user",		conf_user, ANY, 1, 1 },
@@ -154,6 +164,7 @@ static const char *const rlimit_names[CONF_RLIMIT_MAX] = {
 static const char *const reserved_env[] = {
 	"PROTO", "TCPLOCALIP", "TCPLOCALPORT", "TCPREMOTEIP",
 	"TCPREMOTEPORT", "FORKD_SERVICE", "PROXYREMOTEIP", "PROXYREMOTEPORT",
+	"TCPCONNNUM", "TCPREMOTEHOST", "TCPLOCALHOST",
 };
 
 /*
@@ -177,14 +188,11 @@ static void	conf_run(struct parser *, const struct keyword *);
 static void	conf_directive(struct parser *);
 static int	conf_once(struct parser *, const struct keyword *, uint32_t *,
 		    uint32_t);
-static int	conf_number(struct parser *, const char *, long long,
-		    long long, long long *);
 static int	conf_scaled(struct parser *, const char *,
 		    const struct unit *, const char *, unsigned long long,
 		    unsigned long long *);
 static int	conf_duration(struct parser *, const char *, unsigned int *);
 static int	conf_abspath(struct parser *, const char *);
-static int	conf_envname(struct parser *, const char *);
 static int	conf_cidr(struct parser *, const char *, struct cidr *);
 static int	conf_argv(struct parser *, enum conf_handler_kind);
 static const struct conf_listen *listen_conflict(const struct conf_listen *,
@@ -328,7 +336,7 @@ conf_once(struct parser *p, const struct keyword *kw, uint32_t *set,
 }
 
 /* Plain decimal: strtonum alone would take a sign and leading spaces. */
-static int
+int
 conf_number(struct parser *p, const char *s, long long lo, long long hi,
     long long *v)
 {
@@ -404,7 +412,7 @@ conf_abspath(struct parser *p, const char *s)
 }
 
 /* [A-Za-z_][A-Za-z0-9_]*, and none of the names forkd itself sets. */
-static int
+int
 conf_envname(struct parser *p, const char *name)
 {
 	size_t	i;
@@ -852,6 +860,53 @@ conf_refuse_message(struct parser *p, const struct keyword *kw)
 }
 
 static int
+conf_banner(struct parser *p, const struct keyword *kw)
+{
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_BANNER) == -1)
+		return -1;
+	p->cur->banner = conf_args_steal(p, 0);
+	return 0;
+}
+
+static int
+conf_resolve_names(struct parser *p, const struct keyword *kw)
+{
+	enum conf_resolve	r;
+
+	if (strcmp(p->args[0], "no") == 0)
+		r = CONF_RESOLVE_NO;
+	else if (strcmp(p->args[0], "yes") == 0)
+		r = CONF_RESOLVE_YES;
+	else if (strcmp(p->args[0], "paranoid") == 0)
+		r = CONF_RESOLVE_PARANOID;
+	else {
+		conf_err(p, "%s is not yes, no or paranoid", q(p, p->args[0]));
+		return -1;
+	}
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_RESOLVE) == -1)
+		return -1;
+	p->cur->resolve = r;
+	return 0;
+}
+
+static int
+conf_resolve_timeout(struct parser *p, const struct keyword *kw)
+{
+	unsigned int	ms;
+
+	if (conf_duration(p, p->args[0], &ms) == -1)
+		return -1;
+	if (ms == 0) {
+		conf_err(p, "resolve-timeout must be longer than 0");
+		return -1;
+	}
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_RESOLVE_TIMEOUT) == -1)
+		return -1;
+	p->cur->resolve_timeout = ms;
+	return 0;
+}
+
+static int
 conf_reuseport(struct parser *p, const struct keyword *kw)
 {
 	int	yes;
@@ -978,12 +1033,28 @@ conf_service(struct parser *p, const struct keyword *kw)
 			    "service %s has no handler, exec or module",
 			    q(p, cs->name));
 	}
+	if (ok && conf_rules_finish(p, cs) == -1)
+		ok = 0;
 	if (!ok) {
 		conf_service_free(cs);
 		return -1;
 	}
 	TAILQ_INSERT_TAIL(&p->conf->services, cs, entry);
 	p->conf->nservices++;
+	return 0;
+}
+
+static int
+conf_source_prefix(struct parser *p, const struct keyword *kw)
+{
+	long long	v4, v6;
+
+	if (conf_number(p, p->args[0], 0, 32, &v4) == -1 ||
+	    conf_number(p, p->args[1], 0, 128, &v6) == -1 ||
+	    conf_once(p, kw, &p->cur->set, CONF_SET_SOURCE_PREFIX) == -1)
+		return -1;
+	p->cur->source_v4 = (unsigned int)v4;
+	p->cur->source_v6 = (unsigned int)v6;
 	return 0;
 }
 

@@ -112,12 +112,29 @@ q(struct parser *p, const char *s)
 
 /* confdirective.c: the directives, and what their scopes make of them. */
 int		 conf_block(struct parser *);
+int		 conf_number(struct parser *, const char *, long long,
+		    long long, long long *);
+int		 conf_envname(struct parser *, const char *);
 void		 conf_oneshot(struct parser *, const char *, int, char **,
 		    char **, size_t);
 void		 conf_finish(struct parser *);
 
 /* conf.c: the include directive, which reads files. */
 int		 conf_include(struct parser *, const struct keyword *);
+
+/*
+ * Read the file at path as a configuration file is read (a regular
+ * file, opened without blocking; as root, one only root can change), of
+ * at most max bytes, into a buffer to free.  -1 with a reason in err.
+ */
+int		 conf_slurp(const char *path, size_t max, char **bufp,
+		    size_t *lenp, char *err, size_t errlen);
+
+/* confrules.c: client blocks and rules files. */
+#define RULES_FILE_MAX	(64 * 1024 * 1024)
+int		 conf_client(struct parser *, const struct keyword *);
+int		 conf_rules(struct parser *, const struct keyword *);
+int		 conf_rules_finish(struct parser *, struct conf_service *);
 
 /* confdata.c: the data, without the parser. */
 struct conf	*conf_new(void);

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <netdb.h>
 #include <paths.h>
 #include <spawn.h>
 #include <signal.h>
@@ -22,16 +23,21 @@
 #include "conf.h"
 #include "exec.h"
 #include "log.h"
+#include "ticket.h"
 
 /* The variables forkd sets for every connection, and the NULL. */
-#define EXEC_NCONNVARS	9
+#define EXEC_NCONNVARS	12
+#define EXEC_NUMLEN	16
 /*
  * Room for their "NAME=value" strings: 512 bytes for the addresses and
  * ports (at most 246 bytes of them), and what the longest service name
  * takes, which the parser bounds, so that no name -n accepts leaves a
  * program without its environment.
  */
-#define EXEC_VARSIZE	(512 + sizeof("FORKD_SERVICE=") + CONF_NAME_MAX)
+#define EXEC_VARSIZE	(512 + sizeof("FORKD_SERVICE=") + CONF_NAME_MAX + \
+			    sizeof("TCPCONNNUM=4294967295") + \
+			    sizeof("TCPREMOTEHOST=") + sizeof("TCPLOCALHOST=") + \
+			    2 * NI_MAXHOST)
 
 struct exec_state {
 	char	**argv;
@@ -42,9 +48,11 @@ struct exec_state {
 
 static int	exec_handle(const struct forkd_conn *, void *);
 static int	env_add(struct exec_state *, const char *, const char *);
-static char	**env_conn(struct exec_state *, const char *const [][2],
+static char	**env_conn(struct exec_state *, const char *const *,
+		    const char *const [][2],
 		    size_t, char *, size_t);
-static size_t	env_vars(const struct forkd_conn *, const char *[][2]);
+static size_t	env_vars(const struct forkd_conn *, const char *[][2],
+		    char [EXEC_NUMLEN]);
 
 const struct forkd_handler exec_handler = {
 	FORKD_HANDLER_ABI, "exec", NULL, exec_handle, NULL
@@ -85,8 +93,8 @@ exec_prepare(const struct conf_service *cs, void **state)
 		return -1;
 	st->argv = cs->argv;
 	st->envp = calloc(1 + s->nenv + s->npassenv, sizeof(char *));
-	st->connenv = calloc(1 + s->nenv + s->npassenv + EXEC_NCONNVARS,
-	    sizeof(char *));
+	st->connenv = calloc(1 + s->nenv + s->npassenv + TICKET_ENV_MAX +
+	    EXEC_NCONNVARS, sizeof(char *));
 	if (st->envp == NULL || st->connenv == NULL)
 		goto fail;
 	if ((path = getenv("PATH")) == NULL)
@@ -125,21 +133,30 @@ exec_release(void *state)
 }
 
 /*
- * The environment of one connection: the prepared entries, then the
- * connection's variables, which replace prepared ones of the same name.
- * Their strings are written into buf, without allocating, since the
- * master calls this for every connection it spawns.  NULL if buf is too
- * small.
+ * The environment of one connection: the prepared entries (env and
+ * passenv), then the client rule's "NAME=VALUE" (rule, NULL-terminated),
+ * then the connection's variables, each replacing what came before of
+ * the same name.  Their strings are written into buf, without
+ * allocating, since the master calls this for every connection it
+ * spawns.  NULL if buf is too small.
  */
 static char **
-env_conn(struct exec_state *st, const char *const vars[][2], size_t nvars,
-    char *buf, size_t size)
+env_conn(struct exec_state *st, const char *const *rule,
+    const char *const vars[][2], size_t nvars, char *buf, size_t size)
 {
 	char	**envp = st->connenv, *var;
 	size_t	  i, j, n, nlen, vlen;
 
 	for (n = 0; n < st->nenv; n++)
 		envp[n] = st->envp[n];
+	for (i = 0; rule != NULL && rule[i] != NULL; i++) {
+		nlen = strcspn(rule[i], "=") + 1;
+		for (j = 0; j < n; j++)
+			if (strncmp(envp[j], rule[i], nlen) == 0)
+				break;
+		/* The ticket's strings outlive the exec: no copy. */
+		envp[j < n ? j : n++] = (char *)(uintptr_t)rule[i];
+	}
 	for (i = 0; i < nvars; i++) {
 		nlen = strlen(vars[i][0]);
 		vlen = strlen(vars[i][1]);
@@ -151,18 +168,22 @@ env_conn(struct exec_state *st, const char *const vars[][2], size_t nvars,
 		memcpy(var + nlen + 1, vars[i][1], vlen + 1);
 		buf += nlen + vlen + 2;
 		size -= nlen + vlen + 2;
-		for (j = 0; j < st->nenv; j++)
+		for (j = 0; j < n; j++)
 			if (strncmp(envp[j], var, nlen + 1) == 0)
 				break;
-		envp[j < st->nenv ? j : n++] = var;
+		envp[j < n ? j : n++] = var;
 	}
 	envp[n] = NULL;
 	return envp;
 }
 
-/* The UCSPI variables of a connection, and forkd's own. */
+/*
+ * The UCSPI variables of a connection, and forkd's own; num holds the
+ * text of TCPCONNNUM.
+ */
 static size_t
-env_vars(const struct forkd_conn *conn, const char *vars[][2])
+env_vars(const struct forkd_conn *conn, const char *vars[][2],
+    char num[EXEC_NUMLEN])
 {
 	size_t	n = 0;
 
@@ -184,6 +205,19 @@ env_vars(const struct forkd_conn *conn, const char *vars[][2])
 		vars[n][0] = "PROXYREMOTEPORT";
 		vars[n++][1] = conn->proxy_port;
 	}
+	if (conn->remote_host != NULL) {
+		vars[n][0] = "TCPREMOTEHOST";
+		vars[n++][1] = conn->remote_host;
+	}
+	if (conn->local_host != NULL) {
+		vars[n][0] = "TCPLOCALHOST";
+		vars[n++][1] = conn->local_host;
+	}
+	if (conn->connnum > 0) {
+		snprintf(num, EXEC_NUMLEN, "%u", conn->connnum);
+		vars[n][0] = "TCPCONNNUM";
+		vars[n++][1] = num;
+	}
 	return n;
 }
 
@@ -197,12 +231,12 @@ exec_handle(const struct forkd_conn *conn, void *state)
 {
 	struct exec_state	*st = state;
 	const char		*vars[EXEC_NCONNVARS][2];
-	char			 buf[EXEC_VARSIZE], **envp;
+	char			 buf[EXEC_VARSIZE], **envp, num[EXEC_NUMLEN];
 	size_t			 n;
 
-	n = env_vars(conn, vars);
-	if ((envp = env_conn(st, (const char *const (*)[2])vars, n, buf,
-	    sizeof(buf))) == NULL) {
+	n = env_vars(conn, vars, num);
+	if ((envp = env_conn(st, conn->env, (const char *const (*)[2])vars,
+	    n, buf, sizeof(buf))) == NULL) {
 		errno = E2BIG;
 		goto fail;
 	}
@@ -225,9 +259,10 @@ fail:
 int
 exec_spawn(void *state, const char *service, int fd,
     const struct sockaddr *peer, const struct sockaddr *local, int errw,
-    pid_t *pidp)
+    const char *ticket, size_t tlen, pid_t *pidp)
 {
 	struct exec_state	*st = state;
+	struct ticket		 t;
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof(ss);
 	struct forkd_conn	 conn;
@@ -236,7 +271,7 @@ exec_spawn(void *state, const char *service, int fd,
 	sigset_t		 none, all;
 	const char		*vars[EXEC_NCONNVARS][2];
 	struct child_addrs	 a;
-	char			 buf[EXEC_VARSIZE], **envp;
+	char			 buf[EXEC_VARSIZE], **envp, num[EXEC_NUMLEN];
 	size_t			 n;
 	int			 error;
 
@@ -245,10 +280,22 @@ exec_spawn(void *state, const char *service, int fd,
 			return errno;
 		local = (struct sockaddr *)&ss;
 	}
+	if (ticket_unpack(ticket, tlen, &t) == -1)
+		return EINVAL;
+	/*
+	 * The banner from here, where the new socket's send buffer is
+	 * empty: a banner of any sensible size goes out at once, and the
+	 * master never waits on a client.
+	 */
+	if (t.banner != NULL && *t.banner != '\0' &&
+	    send(fd, t.banner, strlen(t.banner), MSG_DONTWAIT |
+	    MSG_NOSIGNAL) != (ssize_t)strlen(t.banner))
+		log_warnx("service %s: banner not sent whole", service);
 	child_conn(&conn, &a, service, peer, local);
-	n = env_vars(&conn, vars);
-	if ((envp = env_conn(st, (const char *const (*)[2])vars, n, buf,
-	    sizeof(buf))) == NULL)
+	conn.connnum = t.connnum;
+	n = env_vars(&conn, vars, num);
+	if ((envp = env_conn(st, t.env, (const char *const (*)[2])vars, n,
+	    buf, sizeof(buf))) == NULL)
 		return E2BIG;
 
 	/*
@@ -289,7 +336,7 @@ done:
 int
 exec_spawn(void *state, const char *service, int fd,
     const struct sockaddr *peer, const struct sockaddr *local, int errw,
-    pid_t *pidp)
+    const char *ticket, size_t tlen, pid_t *pidp)
 {
 	return ENOSYS;
 }

@@ -31,11 +31,12 @@ void	exec_release(void *state);
  * Start the program for the connection on fd straight from the master,
  * without a fork of it: for services whose children need no user,
  * group, chroot, limits or PROXY protocol.  local is the connection's
- * own address, or NULL to ask the socket.  Returns 0 with *pid set, or
- * an errno value.
+ * own address, or NULL to ask the socket; ticket (ticket.h, tlen bytes)
+ * what the master decided for it, whose banner is sent first.  Returns 0
+ * with *pid set, or an errno value.
  */
 int	exec_spawn(void *state, const char *service, int fd,
 	    const struct sockaddr *peer, const struct sockaddr *local,
-	    int errw, pid_t *pid);
+	    int errw, const char *ticket, size_t tlen, pid_t *pid);
 
 #endif /* FORKD_EXEC_H */

@@ -35,6 +35,7 @@
 
 struct childtab;
 struct conf;
+struct watch;
 struct conf_service;
 struct srctab;
 
@@ -97,6 +98,9 @@ struct server {
 	pid_t			 errpid;	/* who wrote errbuf */
 	int			 spare[2];	/* a report pair, made ahead */
 	struct handoff		 handoff;	/* forks that copy no table */
+	int			 inotify;	/* rules files, or -1 */
+	struct watch		*watches;	/* watch.c */
+	size_t			 nwatches;
 	size_t			 nlisteners;	/* of every service */
 	uint64_t		 resume_at;	/* descriptor back-off */
 	unsigned int		 starved;	/* such back-offs in a row */

@@ -22,6 +22,7 @@
 #include "reload.h"
 #include "srctab.h"
 #include "svc.h"
+#include "watch.h"
 
 static int	reload_listen_kept(struct server *, struct svc *);
 static void	reload_commit(struct server *, struct conf *, struct svcs *);
@@ -307,4 +308,5 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 	svcs_share(srv);
 	svcs_update(srv, clock_ms());
 	server_update(srv);
+	watch_reset(srv);
 }

@@ -27,6 +27,7 @@
 #include "stats.h"
 #include "stderr.h"
 #include "svc.h"
+#include "watch.h"
 
 /* How often the master looks for ended children it was not told of. */
 #define SWEEP_MS	10000
@@ -61,6 +62,7 @@ server_free(struct server *srv)
 	deadlines_free(&srv->deadlines);
 	deadlines_free(&srv->pauses);
 	handoff_free(&srv->handoff);
+	watch_free(srv);
 	if (srv->epfd != -1)
 		close(srv->epfd);
 	if (srv->sigfd != -1)
@@ -130,6 +132,7 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 	srv->epfd = srv->sigfd = srv->errfd = srv->errw = -1;
 	srv->report_ep = srv->exitfd = srv->listen_ep = -1;
 	srv->spare[0] = srv->spare[1] = -1;
+	srv->inotify = -1;
 	srv->started = clock_ms();
 	TAILQ_INIT(&srv->svcs);
 	TAILQ_INIT(&srv->retired);
@@ -274,6 +277,8 @@ server_dispatch(struct server *srv, const struct epoll_event *ev)
 		svcs_accept(srv);
 	else if (ev->data.ptr == &srv->handoff)
 		handoff_release(&srv->handoff);
+	else if (ev->data.ptr == &srv->inotify)
+		watch_read(srv);
 	else
 		return 1;
 	return 0;
@@ -318,6 +323,7 @@ server_run(struct server *srv)
 			handoff_free(&srv->handoff);
 		}
 	}
+	watch_reset(srv);
 	srv->sweep_at = clock_ms() + SWEEP_MS;
 
 	for (;;) {

@@ -29,9 +29,13 @@ struct srctab {
 	size_t		 size;
 	size_t		 max;
 	uint64_t	 seed;
+	unsigned int	 v4len;		/* bits of an address that count */
+	unsigned int	 v6len;
 };
 
-static int	key(const struct sockaddr *, uint8_t [16]);
+static int	key(const struct srctab *, const struct sockaddr *,
+		    uint8_t [16]);
+static void	cut(uint8_t *, size_t, unsigned int);
 static size_t	hash(const struct srctab *, const uint8_t [16]);
 static struct entry *lookup(const struct srctab *, const uint8_t [16]);
 
@@ -57,7 +61,26 @@ srctab_new(size_t max, uint64_t seed)
 	t->mask = n - 1;
 	t->max = max;
 	t->seed = seed;
+	t->v4len = 32;
+	t->v6len = 128;
 	return t;
+}
+
+void
+srctab_prefix(struct srctab *t, unsigned int v4len, unsigned int v6len)
+{
+	t->v4len = v4len > 32 ? 32 : v4len;
+	t->v6len = v6len > 128 ? 128 : v6len;
+}
+
+/* Clear the bits of the len bytes at b beyond the first bits. */
+static void
+cut(uint8_t *b, size_t len, unsigned int bits)
+{
+	size_t	i;
+
+	for (i = bits / 8; i < len; i++)
+		b[i] &= i == bits / 8 ? (uint8_t)(0xff00 >> (bits % 8)) : 0;
 }
 
 void
@@ -69,22 +92,33 @@ srctab_free(struct srctab *t)
 	free(t);
 }
 
+/*
+ * The key of an address: IPv6, or IPv4-mapped, cut to the table's
+ * prefix lengths (source-prefix), so that one network counts as one
+ * client.
+ */
 static int
-key(const struct sockaddr *sa, uint8_t k[16])
+key(const struct srctab *t, const struct sockaddr *sa, uint8_t k[16])
 {
+	static const uint8_t	mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0xff, 0xff };
 	const struct sockaddr_in	*sin;
 	const struct sockaddr_in6	*sin6;
 
 	switch (sa->sa_family) {
 	case AF_INET:
 		sin = (const struct sockaddr_in *)sa;
-		memset(k, 0, 10);
-		k[10] = k[11] = 0xff;
+		memcpy(k, mapped, 12);
 		memcpy(k + 12, &sin->sin_addr, 4);
+		cut(k + 12, 4, t->v4len);
 		return 0;
 	case AF_INET6:
 		sin6 = (const struct sockaddr_in6 *)sa;
 		memcpy(k, &sin6->sin6_addr, 16);
+		if (memcmp(k, mapped, 12) == 0)
+			cut(k + 12, 4, t->v4len);
+		else
+			cut(k, 16, t->v6len);
 		return 0;
 	}
 	return -1;
@@ -124,7 +158,7 @@ srctab_count(const struct srctab *t, const struct sockaddr *sa)
 {
 	uint8_t	k[16];
 
-	if (key(sa, k) == -1)
+	if (key(t, sa, k) == -1)
 		return 0;
 	return lookup(t, k)->count;
 }
@@ -135,7 +169,7 @@ srctab_add(struct srctab *t, const struct sockaddr *sa)
 	struct entry	*e;
 	uint8_t		 k[16];
 
-	if (key(sa, k) == -1)
+	if (key(t, sa, k) == -1)
 		return 0;
 	e = lookup(t, k);
 	if (e->count == 0) {
@@ -154,7 +188,7 @@ srctab_del(struct srctab *t, const struct sockaddr *sa)
 	size_t		 i, j, home;
 	uint8_t		 k[16];
 
-	if (key(sa, k) == -1)
+	if (key(t, sa, k) == -1)
 		return;
 	e = lookup(t, k);
 	if (e->count == 0 || --e->count > 0)

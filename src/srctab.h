@@ -5,7 +5,8 @@
  * system calls.
  *
  * IPv4 addresses and their IPv4-mapped IPv6 form count as one address;
- * IPv6 addresses count one by one.  Ports play no part.
+ * IPv6 addresses count one by one, unless srctab_prefix() says to count
+ * networks.  Ports play no part.
  */
 
 #ifndef FORKD_SRCTAB_H
@@ -26,6 +27,13 @@ struct srctab;
  */
 struct srctab	*srctab_new(size_t max, uint64_t seed);
 void		 srctab_free(struct srctab *);
+
+/*
+ * Count addresses by their first v4len (IPv4) or v6len (IPv6) bits:
+ * one network, one client.  By default, 32 and 128.
+ */
+void		 srctab_prefix(struct srctab *, unsigned int v4len,
+		    unsigned int v6len);
 
 /* The live count of the address (0 for one it has never seen). */
 unsigned int	 srctab_count(const struct srctab *, const struct sockaddr *);

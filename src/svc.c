@@ -47,9 +47,10 @@ static void	svc_arm(struct server *, struct svc *, int);
 static int	svc_backlogged(const struct svc *);
 static void	svc_starve(struct server *, struct svc *, struct listener *,
 		    const char *, uint64_t);
-static enum refusal svc_check(const struct svc *, const struct sockaddr *);
+static enum refusal svc_check(const struct svc *, const struct sockaddr *,
+		    const struct rule **);
 static void	svc_refuse(struct svc *, int, const struct sockaddr *,
-		    enum refusal);
+		    enum refusal, const struct rule *);
 
 /*
  * Whether an exec service's children need nothing that only a fork can
@@ -65,7 +66,7 @@ svc_spawnable(const struct conf_settings *s)
 	return 0;
 #endif
 	if (s->user != NULL || s->group != NULL || s->chroot != NULL ||
-	    s->proxy != CONF_PROXY_OFF)
+	    s->proxy != CONF_PROXY_OFF || s->resolve != CONF_RESOLVE_NO)
 		return 0;
 	for (i = 0; i < CONF_RLIMIT_MAX; i++)
 		if (s->rlimit[i].set)
@@ -152,14 +153,15 @@ svc_new(struct conf_service *cs, size_t sources)
 	svc->module.fd = -1;
 	svc->max_children = cs->s.max_children;
 	svc->max_per_source = cs->s.max_per_source;
-	if (svc->max_per_source != 0 &&
-	    (svc->sources = srctab_new(sources, arc4random() |
+	/* Every client counted: for max-per-source and TCPCONNNUM. */
+	if ((svc->sources = srctab_new(sources, arc4random() |
 	    (uint64_t)arc4random() << 32)) == NULL) {
 		log_warn("service %s", cs->name);
 		free(svc->name);
 		pages_free(svc, 1, sizeof(*svc));
 		return NULL;
 	}
+	srctab_prefix(svc->sources, cs->s.source_v4, cs->s.source_v6);
 	if (cs->s.rate != 0) {
 		rate_init(&svc->rate, cs->s.rate, cs->s.rate_ms,
 		    cs->s.rate_burst);
@@ -232,8 +234,17 @@ svc_room(const struct server *srv, const struct svc *svc)
 		share = svc->max_children;
 	if (svc->nchildren >= share)
 		return 0;
-	return svc->conf->s.proxy == CONF_PROXY_OFF ||
-	    svc->nwaiting < (share + 1) / 2;
+	return !svc_reports(svc) || svc->nwaiting < (share + 1) / 2;
+}
+
+int
+svc_reports(const struct svc *svc)
+{
+	const struct conf_service	*cs = svc->conf;
+
+	return cs->s.proxy != CONF_PROXY_OFF ||
+	    (cs->s.resolve != CONF_RESOLVE_NO && cs->rules != NULL &&
+	    ruleset_names(cs->rules) > 0);
 }
 
 void
@@ -430,6 +441,7 @@ svc_accept(struct server *srv, struct listener *l)
 	socklen_t		 len;
 	uint64_t		 now = clock_ms(), wait;
 	char			 peer[ADDR_STRLEN];
+	const struct rule	*rule;
 	enum refusal		 why;
 	int			 fd, i;
 
@@ -452,8 +464,7 @@ svc_accept(struct server *srv, struct listener *l)
 		 * A proxied connection needs a report pair, made before the
 		 * accept: out of descriptors, the client stays in the backlog.
 		 */
-		if (svc->conf->s.proxy != CONF_PROXY_OFF &&
-		    srv->spare[0] == -1 &&
+		if (svc_reports(svc) && srv->spare[0] == -1 &&
 		    children_report_pair(srv->spare) == -1) {
 			svc_starve(srv, svc, l, "socketpair", now);
 			return;
@@ -509,20 +520,20 @@ svc_accept(struct server *srv, struct listener *l)
 				    "limit", svc->name, addr_str((struct
 				    sockaddr *)&ss, 0, peer));
 		}
-		why = svc_check(svc, (struct sockaddr *)&ss);
+		why = svc_check(svc, (struct sockaddr *)&ss, &rule);
 		if (why == REFUSE_SOURCE) {
 			/* Children that ended, not yet reaped, free slots. */
 			children_reap(srv);
-			why = svc_check(svc, (struct sockaddr *)&ss);
+			why = svc_check(svc, (struct sockaddr *)&ss, &rule);
 		}
 		if (why != REFUSE_NONE) {
-			svc_refuse(svc, fd, (struct sockaddr *)&ss, why);
+			svc_refuse(svc, fd, (struct sockaddr *)&ss, why, rule);
 			continue;
 		}
 		/* Only a client let in takes a token: refusals cost none. */
 		if (svc->rated)
 			rate_take(&svc->rate, now);
-		children_start(srv, l, fd, &ss, now);
+		children_start(srv, l, fd, &ss, now, rule);
 	}
 }
 
@@ -543,18 +554,25 @@ svc_starve(struct server *srv, struct svc *svc, struct listener *l,
 }
 
 /*
- * allow/deny, then max-per-source: decided here, before any fork.  With
- * proxy-protocol the peer is a balancer: only proxy-from applies to it,
- * and the rest to the original client once the child has its header.
+ * allow/deny, client rules, then max-per-source: decided here, before
+ * any fork.  With proxy-protocol the peer is a balancer: only proxy-from
+ * applies to it, and the rest to the original client once the child has
+ * its header.  With =name rules to match, allow/deny here, and the rest
+ * once the child has the client's name.
  */
 static enum refusal
-svc_check(const struct svc *svc, const struct sockaddr *sa)
+svc_check(const struct svc *svc, const struct sockaddr *sa,
+    const struct rule **rp)
 {
 	const struct conf_settings	*s = &svc->conf->s;
 	size_t				 i;
 
+	*rp = NULL;
+	if (s->proxy == CONF_PROXY_OFF && !svc_reports(svc))
+		return svc_check_client(svc, sa, NULL, rp);
 	if (s->proxy == CONF_PROXY_OFF)
-		return svc_check_client(svc, sa);
+		return cidr_rules_allow(s->acl, s->nacl, sa) ? REFUSE_NONE :
+		    REFUSE_ACL;
 	if (s->nproxy_from == 0)
 		return REFUSE_NONE;
 	for (i = 0; i < s->nproxy_from; i++)
@@ -563,15 +581,31 @@ svc_check(const struct svc *svc, const struct sockaddr *sa)
 	return REFUSE_PROXY;
 }
 
+/*
+ * allow/deny first; then the most specific client rule, which may deny,
+ * and whose max-per-source, if it has one, replaces the service's.
+ * name is the client's, or NULL.  *rp is the rule, or NULL.
+ */
 enum refusal
-svc_check_client(const struct svc *svc, const struct sockaddr *sa)
+svc_check_client(const struct svc *svc, const struct sockaddr *sa,
+    const char *name, const struct rule **rp)
 {
 	const struct conf_settings	*s = &svc->conf->s;
+	const struct rule		*r = NULL;
+	unsigned int			 max = svc->max_per_source;
 
+	*rp = NULL;
 	if (!cidr_rules_allow(s->acl, s->nacl, sa))
 		return REFUSE_ACL;
-	if (svc->sources != NULL &&
-	    srctab_count(svc->sources, sa) >= svc->max_per_source)
+	if (svc->conf->rules != NULL &&
+	    (r = ruleset_match_name(svc->conf->rules, sa, name)) != NULL) {
+		*rp = r;
+		if (r->action == RULE_DENY)
+			return REFUSE_RULE;
+		if (r->has_max_per_source)
+			max = r->max_per_source;
+	}
+	if (max != 0 && srctab_count(svc->sources, sa) >= max)
 		return REFUSE_SOURCE;
 	return REFUSE_NONE;
 }
@@ -585,6 +619,7 @@ svc_count_refusal(struct svc *svc, const struct sockaddr *sa,
 		const char	*reason;
 	} refusals[] = {
 		[REFUSE_ACL] = { COUNT_REFUSED_ACL, "denied by allow/deny" },
+		[REFUSE_RULE] = { COUNT_REFUSED_ACL, "denied by a client rule" },
 		[REFUSE_SOURCE] = { COUNT_REFUSED_SOURCE,
 		    "over max-per-source" },
 		[REFUSE_PROXY] = { COUNT_REFUSED_PROXY,
@@ -611,15 +646,18 @@ svc_count_refusal(struct svc *svc, const struct sockaddr *sa,
  * What the client sent is read away first, so that close(2) sends a FIN
  * after the message rather than a reset that could discard it.  A peer
  * that is not a proxy-from balancer gets no message: it is no client.
+ * A client rule's refuse-message replaces the service's.
  */
 static void
 svc_refuse(struct svc *svc, int fd, const struct sockaddr *sa,
-    enum refusal why)
+    enum refusal why, const struct rule *r)
 {
 	const char	*msg = svc->conf->s.refuse_message;
 	char		 buf[512];
 	int		 i;
 
+	if (r != NULL && r->refuse_message != NULL)
+		msg = r->refuse_message;
 	svc_count_refusal(svc, sa, NULL, why);
 	if (why != REFUSE_PROXY && msg != NULL && *msg != '\0')
 		(void)send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);

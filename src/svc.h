@@ -19,6 +19,7 @@
 enum refusal {
 	REFUSE_NONE,
 	REFUSE_ACL,
+	REFUSE_RULE,
 	REFUSE_SOURCE,
 	REFUSE_PROXY,
 };
@@ -80,9 +81,21 @@ void		 server_update(struct server *);
 /* Accept what waits on the armed listeners, up to a batch each. */
 void		 svcs_accept(struct server *);
 
-/* allow/deny and max-per-source for a client (the original one). */
+/*
+ * allow/deny, client rules and max-per-source for a client (the original
+ * one), whose name is given or NULL; *rp is the rule that matched, or
+ * NULL.
+ */
 enum refusal	 svc_check_client(const struct svc *,
-		    const struct sockaddr *);
+		    const struct sockaddr *, const char *name,
+		    const struct rule **rp);
+
+/*
+ * Whether the service's children report to the master before their
+ * handler runs: the PROXY protocol header's client, or the client's name
+ * for =name rules.
+ */
+int		 svc_reports(const struct svc *);
 
 /* Count and log a refusal; via is the balancer in front, or NULL. */
 void		 svc_count_refusal(struct svc *, const struct sockaddr *,

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever struct forkd_handler or struct forkd_conn changes. */
-#define FORKD_HANDLER_ABI	1
+#define FORKD_HANDLER_ABI	2
 
 struct forkd_conn {
 	int		 fd;		/* the connected socket */
@@ -42,6 +42,11 @@ struct forkd_conn {
 	const struct sockaddr *local_addr;
 	socklen_t	 local_addrlen;
 	int		 idle_timeout;	/* milliseconds, 0 for none */
+	/* Since ABI 2. */
+	const char *const *env;		/* the client rule's NAME=VALUE */
+	unsigned int	 connnum;	/* this client's connections */
+	const char	*remote_host;	/* resolve-names, or NULL */
+	const char	*local_host;
 };
 
 struct forkd_handler {

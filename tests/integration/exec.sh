@@ -87,13 +87,14 @@ grep -qx "env TCPLOCALPORT=$p_check" "$tmp/out" || fail "TCPLOCALPORT"
 grep -qx 'env TCPREMOTEIP=127.0.0.1' "$tmp/out" || fail "TCPREMOTEIP"
 grep -qx 'env TCPREMOTEPORT=[0-9]*' "$tmp/out" || fail "TCPREMOTEPORT"
 grep -qx 'env FORKD_SERVICE=fdcheck' "$tmp/out" || fail "FORKD_SERVICE"
+grep -qx 'env TCPCONNNUM=1' "$tmp/out" || fail "TCPCONNNUM"
 grep -qx 'env GREETING=hello world' "$tmp/out" || fail "env GREETING"
 grep -qx 'env EMPTY=' "$tmp/out" || fail "env EMPTY"
 grep -qx 'env KEEP_ME=kept' "$tmp/out" || fail "passenv KEEP_ME"
 grep -qx "env PATH=$PATH" "$tmp/out" || fail "PATH"
 grep -q 'SECRET' "$tmp/out" && fail "forkd's environment leaked"
 n=$(grep -c '^env ' "$tmp/out")
-[ "$n" -eq 10 ] || fail "expected 10 variables, got $n: $(grep '^env ' "$tmp/out")"
+[ "$n" -eq 11 ] || fail "expected 11 variables, got $n: $(grep '^env ' "$tmp/out")"
 ok "exec environment: UCSPI, env, passenv, PATH, nothing else"
 
 out=$(printf 'through cat\n' | timeout 5 nc -N 127.0.0.1 "$p_cat")

@@ -9,7 +9,8 @@
  * signal the sanitizers leave alone);
  * "log=FILE" has init and fini append a line to FILE.  A child answers
  * one line: the build, what init saw, the master's pid as init recorded
- * it, and the connection.
+ * it, and the connection; with "env", the client's connection count and
+ * its client rule's variables instead.
  */
 
 #include <stdio.h>
@@ -28,6 +29,7 @@ struct state {
 	int	argc;
 	long	init_pid;
 	int	crash;
+	int	env;
 	char	log[512];
 };
 
@@ -59,6 +61,8 @@ testmod_init(int argc, char *argv[], void **statep)
 		}
 		if (strcmp(argv[i], "crash") == 0)
 			st->crash = 1;
+		if (strcmp(argv[i], "env") == 0)
+			st->env = 1;
 		if (strncmp(argv[i], "log=", 4) == 0)
 			snprintf(st->log, sizeof(st->log), "%s", argv[i] + 4);
 		if (i > 0)
@@ -77,10 +81,22 @@ testmod_handle(const struct forkd_conn *conn, void *state)
 {
 	struct state	*st = state;
 	char		 line[2048];
-	int		 n;
+	int		 n, i;
 
 	if (st->crash)
 		abort();
+	if (st->env) {
+		n = snprintf(line, sizeof(line), "connnum=%u env=",
+		    conn->connnum);
+		for (i = 0; conn->env[i] != NULL && n > 0 &&
+		    (size_t)n < sizeof(line); i++)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s",
+			    i > 0 ? "," : "", conn->env[i]);
+		if (n < 0 || (size_t)n >= sizeof(line) - 1)
+			return 1;
+		line[n++] = '\n';
+		return forkd_write(conn, line, (size_t)n) == -1 ? 1 : 0;
+	}
 	n = snprintf(line, sizeof(line), "version=%s argc=%d argv=%s "
 	    "init_pid=%ld child_pid=%ld service=%s remote=%s:%s "
 	    "local=%s:%s\n", TESTMOD_VERSION, st->argc, st->args,

@@ -96,6 +96,56 @@ START_TEST(keys)
 }
 END_TEST
 
+/* source-prefix: networks count as one client, mapped IPv4 as IPv4. */
+START_TEST(prefixes)
+{
+	struct srctab		*t = srctab_new(16, 3);
+	struct sockaddr_storage	 a = ip("192.0.2.1", 1),
+				 b = ip("192.0.2.200", 2),
+				 c = ip("192.0.3.1", 3),
+				 m = ip("::ffff:192.0.2.77", 4),
+				 x = ip("2001:db8:0:1::1", 5),
+				 y = ip("2001:db8:0:1:ffff::2", 6),
+				 z = ip("2001:db8:0:2::1", 7),
+				 odd = ip("10.0.0.129", 8),
+				 even = ip("10.0.0.130", 9);
+
+	ck_assert_ptr_nonnull(t);
+	srctab_prefix(t, 24, 64);
+	ck_assert_uint_eq(srctab_add(t, SA(a)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(b)), 2);
+	ck_assert_uint_eq(srctab_add(t, SA(m)), 3);
+	ck_assert_uint_eq(srctab_add(t, SA(c)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(x)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(y)), 2);
+	ck_assert_uint_eq(srctab_add(t, SA(z)), 1);
+	srctab_del(t, SA(b));
+	ck_assert_uint_eq(srctab_count(t, SA(a)), 2);
+	srctab_free(t);
+
+	/* A length within a byte: /25 keeps the top bit of the last. */
+	t = srctab_new(16, 4);
+	ck_assert_ptr_nonnull(t);
+	srctab_prefix(t, 25, 128);
+	ck_assert_uint_eq(srctab_add(t, SA(odd)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(even)), 2);
+	ck_assert_uint_eq(srctab_count(t, SA(a)), 0);
+	srctab_prefix(t, 32, 128);
+	ck_assert_uint_eq(srctab_count(t, SA(odd)), 0);
+	srctab_free(t);
+
+	/* /0: everyone is one client. */
+	t = srctab_new(16, 5);
+	ck_assert_ptr_nonnull(t);
+	srctab_prefix(t, 0, 0);
+	ck_assert_uint_eq(srctab_add(t, SA(a)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(odd)), 2);
+	ck_assert_uint_eq(srctab_add(t, SA(x)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(z)), 2);
+	srctab_free(t);
+}
+END_TEST
+
 START_TEST(full)
 {
 	struct srctab		*t = srctab_new(3, 3);
@@ -176,6 +226,7 @@ srctab_suite(void)
 	tc = tcase_create("basics");
 	tcase_add_test(tc, count_add_del);
 	tcase_add_test(tc, keys);
+	tcase_add_test(tc, prefixes);
 	tcase_add_test(tc, full);
 	suite_add_tcase(s, tc);
 
