@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pages.h"
 
@@ -25,6 +26,8 @@
 #define PAGES_CLASSES	7		/* 32 to 2048 */
 #define PAGES_CHUNK	(64 * 1024)
 
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct small {
 	size_t	cls;
 	size_t	pad;			/* what follows stays 16-aligned */
@@ -34,7 +37,34 @@ struct region {
 	RB_ENTRY(region)	 entry;
 	void			*p;
 	size_t			 len;
+	int			 arena;		/* a run of the arena */
 };
+
+/*
+ * The arena: address space reserved once, kept out of forks as a whole,
+ * from which mappings are cut as runs of pages.  Every region kept out
+ * of children costs each fork something (the kernel copies the tree of
+ * the parent's mappings, then takes those out of it one by one); one
+ * arena costs the same as one region, whatever it holds.  Untouched, its
+ * pages cost nothing, and a freed run gives its pages back.  Where the
+ * reservation fails (a strict overcommit policy, a small RLIMIT_AS),
+ * each mapping is one of its own.
+ */
+struct run {
+	size_t	off;
+	size_t	len;
+};
+
+static const size_t	 arena_sizes[] = {
+	(size_t)1 << 32, (size_t)1 << 30, (size_t)1 << 27,
+};
+static char		*arena;
+static size_t		 arena_size;
+static size_t		 arena_top;		/* never used from here on */
+static int		 arena_tried;
+static struct run	*arena_free;		/* by offset, none adjacent */
+static size_t		 arena_nfree;
+static size_t		 pagesize;
 
 static int	region_cmp(const struct region *, const struct region *);
 
@@ -51,6 +81,8 @@ static char		*carve[PAGES_CLASSES];	/* the chunk being cut */
 static size_t		 carve_left[PAGES_CLASSES];
 
 static struct region	*pages_find(void *);
+static void		*arena_get(size_t);
+static void		 arena_put(void *, size_t);
 static void		*pages_map(size_t);
 static void		*pages_small(size_t);
 
@@ -71,6 +103,88 @@ pages_find(void *p)
 	return RB_FIND(regions, &regions, &key);
 }
 
+/* len bytes (a multiple of the page size) of the arena, or NULL. */
+static void *
+arena_get(size_t len)
+{
+	size_t	i, size;
+	void	*p;
+
+	if (!arena_tried) {
+		arena_tried = 1;
+		for (i = 0; i < nitems(arena_sizes) && arena == NULL; i++) {
+			size = arena_sizes[i];
+			p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			if (p == MAP_FAILED)
+				continue;
+			if (madvise(p, size, MADV_DONTFORK) == -1) {
+				munmap(p, size);
+				break;
+			}
+			arena = p;
+			arena_size = size;
+		}
+	}
+	if (arena == NULL)
+		return NULL;
+	/* The first free run that is large enough. */
+	for (i = 0; i < arena_nfree; i++)
+		if (arena_free[i].len >= len) {
+			p = arena + arena_free[i].off;
+			arena_free[i].off += len;
+			arena_free[i].len -= len;
+			if (arena_free[i].len == 0) {
+				memmove(&arena_free[i], &arena_free[i + 1],
+				    (arena_nfree - i - 1) * sizeof(*arena_free));
+				arena_nfree--;
+			}
+			return p;
+		}
+	if (len > arena_size - arena_top)
+		return NULL;
+	p = arena + arena_top;
+	arena_top += len;
+	return p;
+}
+
+/* Give a run back: its pages to the system, its space to the arena. */
+static void
+arena_put(void *p, size_t len)
+{
+	struct run	*nf;
+	size_t		 off = (size_t)((char *)p - arena), i;
+
+	(void)madvise(p, len, MADV_DONTNEED);
+	for (i = 0; i < arena_nfree && arena_free[i].off < off; i++)
+		;
+	/* Joined to the run before it, to the one after, or both. */
+	if (i > 0 && arena_free[i - 1].off + arena_free[i - 1].len == off) {
+		arena_free[i - 1].len += len;
+		if (i < arena_nfree && off + len == arena_free[i].off) {
+			arena_free[i - 1].len += arena_free[i].len;
+			memmove(&arena_free[i], &arena_free[i + 1],
+			    (arena_nfree - i - 1) * sizeof(*arena_free));
+			arena_nfree--;
+		}
+		return;
+	}
+	if (i < arena_nfree && off + len == arena_free[i].off) {
+		arena_free[i].off = off;
+		arena_free[i].len += len;
+		return;
+	}
+	nf = reallocarray(arena_free, arena_nfree + 1, sizeof(*nf));
+	if (nf == NULL)
+		return;		/* the space is lost, not the memory */
+	arena_free = nf;
+	memmove(&arena_free[i + 1], &arena_free[i],
+	    (arena_nfree - i) * sizeof(*arena_free));
+	arena_free[i].off = off;
+	arena_free[i].len = len;
+	arena_nfree++;
+}
+
 /* A mapping of len bytes, zeroed, out of every fork. */
 static void *
 pages_map(size_t len)
@@ -78,16 +192,28 @@ pages_map(size_t len)
 	struct region	*r;
 	void		*p;
 
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return NULL;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		free(r);
+	if (pagesize == 0)
+		pagesize = (size_t)sysconf(_SC_PAGESIZE);
+	if (len > SIZE_MAX - pagesize) {
+		errno = ENOMEM;
 		return NULL;
 	}
-	/* Only an old kernel says no, and then children copy it. */
-	(void)madvise(p, len, MADV_DONTFORK);
+	len = (len + pagesize - 1) / pagesize * pagesize;
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return NULL;
+	if ((p = arena_get(len)) != NULL)
+		r->arena = 1;
+	else {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			free(r);
+			return NULL;
+		}
+		/* Only an old kernel says no, and then children copy it. */
+		(void)madvise(p, len, MADV_DONTFORK);
+		r->arena = 0;
+	}
 	r->p = p;
 	r->len = len;
 	RB_INSERT(regions, &regions, r);
@@ -147,7 +273,7 @@ pages_resize(void *p, size_t oldn, size_t n, size_t size)
 		errno = n == 0 || size == 0 ? EINVAL : ENOMEM;
 		return NULL;
 	}
-	if ((r = pages_find(p)) != NULL &&
+	if ((r = pages_find(p)) != NULL && !r->arena &&
 	    n * size > PAGES_SMALL - sizeof(struct small)) {
 		/* The mapping moves whole, kept out of children. */
 		q = mremap(p, r->len, n * size, MREMAP_MAYMOVE);
@@ -184,7 +310,10 @@ pages_free(void *p, size_t n, size_t size)
 	if (p == NULL)
 		return;
 	if ((r = pages_find(p)) != NULL) {
-		munmap(p, r->len);
+		if (r->arena)
+			arena_put(p, r->len);
+		else
+			munmap(p, r->len);
 		RB_REMOVE(regions, &regions, r);
 		free(r);
 		return;
@@ -199,7 +328,11 @@ pages_share(int share)
 {
 	struct region	*r;
 
-	RB_FOREACH(r, regions, &regions)
-		(void)madvise(r->p, r->len, share ? MADV_DOFORK :
+	if (arena != NULL)
+		(void)madvise(arena, arena_size, share ? MADV_DOFORK :
 		    MADV_DONTFORK);
+	RB_FOREACH(r, regions, &regions)
+		if (!r->arena)
+			(void)madvise(r->p, r->len, share ? MADV_DOFORK :
+			    MADV_DONTFORK);
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The master's own tables, sized by the configuration or by its
- * children (children, clients per source, deadlines), and the records of
- * its services (struct svc, struct conf_service and their listeners):
- * zeroed arrays straight from mmap(2), kept out of every child with
- * MADV_DONTFORK.  A child gets a copy of its own service's records on
- * its stack (children_start); status and metrics, which report on all,
- * get them all (pages_share).
+ * children (children, clients per source, deadlines, client rules), and
+ * the records of its services (struct svc, struct conf_service and their
+ * listeners): zeroed arrays, from one arena of address space kept out of
+ * every child with MADV_DONTFORK.  A child gets a copy of its own
+ * service's records on its stack (children_start); status and metrics,
+ * which report on all, get them all (pages_share).
  *
  * calloc(3) clears memory it reuses from its heap, touching every page
  * of the array at once; these pages cost nothing until written, and a
@@ -14,7 +14,8 @@
  * every page a child shares with the master costs on each fork and
  * exit, and more with many children alive: the kernel then walks all of
  * them for each such page whenever it looks for a page's mappers
- * (reclaim, DAMON), holding locks that fork(2) must take.
+ * (reclaim, DAMON), holding locks that fork(2) must take.  One arena,
+ * not a mapping each: each mapping kept out of a fork costs the fork.
  */
 
 #ifndef FORKD_PAGES_H

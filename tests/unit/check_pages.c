@@ -8,6 +8,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,21 @@
 #include "check_main.h"
 
 static int	in_child(const void *);
+static int	mappings(void);
+
+/* The process's mappings, as /proc/self/maps lists them. */
+static int
+mappings(void)
+{
+	FILE	*f;
+	int	 c, n = 0;
+
+	ck_assert_ptr_nonnull(f = fopen("/proc/self/maps", "r"));
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
 static Suite	*pages_suite(void);
 
 /* Whether a forked child has the page of p: its exit status. */
@@ -119,6 +135,41 @@ START_TEST(out_of_children_unless_shared)
 }
 END_TEST
 
+/*
+ * Big arrays come from one arena: two hundred of them, freed one in two
+ * and taken again, add no mapping a fork would have to leave out one by
+ * one, and come back zeroed.
+ */
+START_TEST(one_arena)
+{
+	unsigned char	*p[200];
+	int		 before, i, j;
+
+	p[0] = pages_alloc(3, 4096);
+	ck_assert_ptr_nonnull(p[0]);
+	pages_free(p[0], 3, 4096);
+	before = mappings();
+	for (i = 0; i < 200; i++) {
+		p[i] = pages_alloc(1 + i % 7, 4096);
+		ck_assert_ptr_nonnull(p[i]);
+		memset(p[i], 0xee, (size_t)(1 + i % 7) * 4096);
+	}
+	for (i = 0; i < 200; i += 2)
+		pages_free(p[i], 1 + i % 7, 4096);
+	for (i = 0; i < 200; i += 2) {
+		p[i] = pages_alloc(1 + i % 7, 4096);
+		ck_assert_ptr_nonnull(p[i]);
+		for (j = 0; j < (1 + i % 7) * 4096; j += 512)
+			ck_assert_int_eq(p[i][j], 0);
+	}
+	ck_assert_int_le(mappings(), before + 1);
+	for (i = 1; i < 200; i += 2)
+		ck_assert_int_eq(p[i][0], 0xee);
+	for (i = 0; i < 200; i++)
+		pages_free(p[i], 1 + i % 7, 4096);
+}
+END_TEST
+
 static Suite *
 pages_suite(void)
 {
@@ -130,6 +181,7 @@ pages_suite(void)
 	tcase_add_test(tc, many_sizes_apart);
 	tcase_add_test(tc, resize_keeps_contents);
 	tcase_add_test(tc, out_of_children_unless_shared);
+	tcase_add_test(tc, one_arena);
 	suite_add_tcase(s, tc);
 	return s;
 }
