@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
@@ -183,26 +184,85 @@ abspath(const char *path)
 }
 
 /*
- * -n: load every module and check its ABI, as a start would, but without
- * running its init.  Returns how many failed.
+ * -n, for one module service: load the module, check its ABI and run its
+ * init with the service's arguments, then its fini, as a start would, in
+ * a child of its own, so that nothing of it survives the check: not its
+ * constructors, not what init opens or sets.  Returns 0, or -1 with the
+ * reason told.
  */
+static int
+check_module(const struct conf_service *cs)
+{
+	struct module	 m;
+	void		*state = NULL;
+	char		 err[256], **argv = cs->argv;
+	int		 fds[2], status, argc = cs->argc;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	/* cs itself is none of a child's: what it needs, on the stack. */
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		svc_warnx(cs, "module %s: pipe: %s", cs->argv[0],
+		    strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	switch ((pid = fork())) {
+	case -1:
+		svc_warnx(cs, "module %s: fork: %s", cs->argv[0],
+		    strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	case 0:
+		close(fds[0]);
+		if (module_open(argv[0], &m, err, sizeof(err)) == -1)
+			_exit(write(fds[1], err, strlen(err)) == -1 ? 3 : 2);
+		if (m.handler->init != NULL &&
+		    m.handler->init(argc, argv, &state) != 0)
+			_exit(1);
+		if (m.handler->fini != NULL)
+			m.handler->fini(state);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], err, sizeof(err) - 1)) == -1 &&
+	    errno == EINTR)
+		;
+	err[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			svc_warnx(cs, "module %s: waitpid: %s", cs->argv[0],
+			    strerror(errno));
+			return -1;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		svc_warnx(cs, "module %s: %s", cs->argv[0], err);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		svc_warnx(cs, "module %s: init refused the service",
+		    cs->argv[0]);
+	else if (WIFSIGNALED(status))
+		svc_warnx(cs, "module %s: init killed by signal %d",
+		    cs->argv[0], WTERMSIG(status));
+	else
+		svc_warnx(cs, "module %s: init exited %d", cs->argv[0],
+		    WEXITSTATUS(status));
+	return -1;
+}
+
+/* -n: check every module service.  Returns how many failed. */
 static int
 check_modules(const struct conf *conf)
 {
 	const struct conf_service	*cs;
-	struct module			 m;
-	char				 err[256];
 	int				 n = 0;
 
-	TAILQ_FOREACH(cs, &conf->services, entry) {
-		if (cs->kind != CONF_HANDLER_MODULE)
-			continue;
-		if (module_open(cs->argv[0], &m, err, sizeof(err)) == -1) {
-			svc_warnx(cs, "module %s: %s", cs->argv[0], err);
+	TAILQ_FOREACH(cs, &conf->services, entry)
+		if (cs->kind == CONF_HANDLER_MODULE && check_module(cs) == -1)
 			n++;
-		} else
-			module_close(&m);
-	}
 	return n;
 }
 

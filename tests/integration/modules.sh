@@ -39,8 +39,17 @@ service crash {
 EOF2
 )
 "$FORKD" -n -f "$c" >"$tmp/out" 2>&1 || fail "-n: $(cat "$tmp/out")"
-[ ! -e "$tmp/events" ] || fail "-n ran a module's init"
-ok "-n loads and checks modules without running init"
+[ "$(cut -d' ' -f1 "$tmp/events" | tr '\n' ' ')" = "init fini " ] ||
+    fail "-n: init and fini of the args service: $(cat "$tmp/events")"
+# An init that refuses fails the check, at the module's line.
+sed "s|module $moda crash|module $moda fail|" "$c" >"$tmp/fail.conf"
+out=$("$FORKD" -n -f "$tmp/fail.conf" 2>&1)
+st=$?
+[ $st -eq 78 ] || fail "-n with a refusing init exits $st: $out"
+echo "$out" | grep -q "fail.conf:[0-9]*: module $moda: init refused the service" ||
+    fail "-n, a refusing init: $out"
+rm -f "$tmp/events"
+ok "-n runs each module's init and fini, in a child of its own"
 
 start_forkd -v -f "$c"
 
