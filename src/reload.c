@@ -26,6 +26,7 @@
 
 static int	reload_listen_kept(struct server *, struct svc *);
 static void	reload_commit(struct server *, struct conf *, struct svcs *);
+static void	reload_failed(const char *);
 
 /*
  * On reload, an address the running configuration already listens on is
@@ -177,6 +178,7 @@ reload_run(struct server *srv)
 	struct svcs		 fresh;
 	struct svc		*svc;
 	size_t			 i, oldcap = srv->conf->max_children;
+	char			 status[128];
 
 	if (srv->conf_path == NULL) {
 		log_warnx("reload: no configuration file in one-shot mode");
@@ -187,10 +189,9 @@ reload_run(struct server *srv)
 	    conf_check_credentials(conf, geteuid(), getegid(), &errs) == -1) {
 		for (i = 0; i < errs.n; i++)
 			log_warnx("%s", errs.msg[i]);
+		reload_failed(errs.n > 0 ? errs.msg[0] : "out of memory");
 		conf_errors_free(&errs);
 		conf_free(conf);
-		log_warnx("reload failed, configuration unchanged");
-		notify_send("READY=1");
 		return;
 	}
 	for (i = 0; i < conf->warnings.n; i++)
@@ -198,8 +199,7 @@ reload_run(struct server *srv)
 	/* A socket passed under one service's name on another's address. */
 	if (activate_check(conf) > 0) {
 		conf_free(conf);
-		log_warnx("reload failed, configuration unchanged");
-		notify_send("READY=1");
+		reload_failed("a passed socket on another service's address");
 		return;
 	}
 	TAILQ_INIT(&fresh);
@@ -224,7 +224,9 @@ reload_run(struct server *srv)
 	reload_commit(srv, conf, &fresh);
 	log_info("reloaded %s, %zu services", srv->conf_path,
 	    conf->nservices);
-	notify_send("READY=1");
+	snprintf(status, sizeof(status), "READY=1\nSTATUS=reloaded, %zu "
+	    "services", conf->nservices);
+	notify_send(status);
 	return;
 
 fail:
@@ -235,8 +237,25 @@ fail:
 	if (childtab_resize(srv->children, oldcap) == -1)
 		log_warn("reload: child table");
 	conf_free(conf);
+	reload_failed("the new services could not be set up (see the log)");
+}
+
+/*
+ * Say so in the log, and to the service manager, whose status shows it
+ * until the next reload (systemctl status forkd).
+ */
+static void
+reload_failed(const char *why)
+{
+	char	status[512];
+	int	n;
+
 	log_warnx("reload failed, configuration unchanged");
-	notify_send("READY=1");
+	/* One line: cut at a newline, which a parser message never has. */
+	n = (int)strcspn(why, "\n");
+	snprintf(status, sizeof(status), "READY=1\nSTATUS=reload failed, "
+	    "configuration unchanged: %.*s", n, why);
+	notify_send(status);
 }
 
 /* Swap in the new services; nothing here can fail. */

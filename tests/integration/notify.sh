@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: ISC
 # Readiness through NOTIFY_SOCKET, caught on a test datagram socket:
 # READY=1 once serving, RELOADING=1 with MONOTONIC_USEC= and READY=1
-# around a reload, STOPPING=1 on SIGTERM; the variable does not reach
-# the children.
+# around a reload, with a STATUS= that tells a failed one, STOPPING=1 on
+# SIGTERM; the variable does not reach the children.
 
 . "$TESTS_SRCDIR/lib.sh"
 need nc socat
@@ -26,9 +26,12 @@ ok "children do not see NOTIFY_SOCKET"
 
 kill -HUP "$forkd_pid"
 retry 50 grep -q "reloaded" "$tmp/forkd.log" || fail "no reload"
+echo "service env { listen 127.0.0.1:$p; exec /usr/bin/env; bogus }" >"$c"
+kill -HUP "$forkd_pid"
+retry 50 grep -q "reload failed" "$tmp/forkd.log" || fail "no failed reload"
 stop_forkd
 retry 50 grep -q "STOPPING=1" "$tmp/states" || fail "no STOPPING=1"
 states=$(tr '\n' ' ' <"$tmp/states")
-echo "$states" | grep -Eq '^READY=1RELOADING=1 MONOTONIC_USEC=[0-9]+READY=1STOPPING=1$' ||
+echo "$states" | grep -Eq '^READY=1RELOADING=1 MONOTONIC_USEC=[0-9]+READY=1 STATUS=reloaded, 1 servicesRELOADING=1 MONOTONIC_USEC=[0-9]+READY=1 STATUS=reload failed, configuration unchanged: [^ ]*forkd.conf:1: unknown directive "bogus"STOPPING=1$' ||
     fail "states sent: '$states'"
-ok "READY, RELOADING with MONOTONIC_USEC, READY, STOPPING in that order"
+ok "READY, RELOADING, READY with the reload's STATUS, good or failed, STOPPING"
