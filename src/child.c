@@ -52,12 +52,26 @@ static void	child_report(const struct svc *, const struct sockaddr *,
 		    struct sockaddr_storage *, struct sockaddr_storage *,
 		    struct resolved *, char *, size_t, struct ticket *);
 
+/*
+ * Limits, niceness and umask: with the master's privileges still, which
+ * a negative nice needs.
+ */
 static int
 child_limits(const struct svc *svc)
 {
 	const struct conf_settings *s = &svc->conf->s;
 	struct rlimit	rl;
 	int		i;
+
+	if (s->set & CONF_SET_UMASK)
+		umask(s->umask);
+	if ((s->set & CONF_SET_NICE) && s->nice != 0) {
+		errno = 0;
+		if (nice(s->nice) == -1 && errno != 0) {
+			log_warn("service %s: nice %d", svc->name, s->nice);
+			return -1;
+		}
+	}
 
 	for (i = 0; i < CONF_RLIMIT_MAX; i++) {
 		if (!s->rlimit[i].set)
@@ -82,14 +96,21 @@ child_credentials(const struct svc *svc)
 	const struct conf_settings *s = &svc->conf->s;
 	gid_t	gid;
 
-	if (s->user == NULL && s->group == NULL && s->chroot == NULL)
+	if (s->user == NULL && s->group == NULL && s->chroot == NULL &&
+	    s->ngroups == 0)
 		return 0;
 	gid = s->group != NULL ? s->group_gid : s->gid;
-	if (s->user != NULL && initgroups(s->user, gid) == -1) {
+	if (s->ngroups > 0) {
+		if (setgroups(s->ngroups, s->groups) == -1) {
+			log_warn("service %s: setgroups", svc->name);
+			return -1;
+		}
+	} else if (s->user != NULL && initgroups(s->user, gid) == -1) {
 		log_warn("service %s: initgroups %s", svc->name, s->user);
 		return -1;
 	}
-	if (s->user == NULL && s->group != NULL && setgroups(1, &gid) == -1) {
+	if (s->user == NULL && s->group != NULL && s->ngroups == 0 &&
+	    setgroups(1, &gid) == -1) {
 		log_warn("service %s: setgroups", svc->name);
 		return -1;
 	}

@@ -91,7 +91,38 @@ enum conf_rlimit {
 #define CONF_SET_SOURCE_PREFIX	(1U << 19)
 #define CONF_SET_RESOLVE	(1U << 20)
 #define CONF_SET_RESOLVE_TIMEOUT (1U << 21)
-#define CONF_SET_COUNT		22
+#define CONF_SET_NICE		(1U << 22)
+#define CONF_SET_UMASK		(1U << 23)
+#define CONF_SET_GROUPS		(1U << 24)
+#define CONF_SET_COUNT		25
+
+/*
+ * Socket options (SPEC section 9), each given or not: a service's own
+ * replace the global ones one by one.
+ */
+enum conf_sockopt {
+	CONF_SO_NODELAY,
+	CONF_SO_KEEPALIVE,
+	CONF_SO_KEEPIDLE,	/* ms */
+	CONF_SO_KEEPINTVL,	/* ms */
+	CONF_SO_KEEPCNT,
+	CONF_SO_SNDBUF,		/* bytes */
+	CONF_SO_RCVBUF,
+	CONF_SO_DEFER,		/* ms */
+	CONF_SO_FREEBIND,
+	CONF_SO_TRANSPARENT,
+	CONF_SO_V6ONLY,
+	CONF_SO_TOS,
+	CONF_SO_MARK,
+	CONF_SO_INTERFACE,	/* in interface */
+	CONF_SO_MAX
+};
+
+struct conf_sockopts {
+	uint32_t	 set;		/* 1U << CONF_SO_* */
+	long long	 v[CONF_SO_MAX];
+	char		 interface[16];	/* IFNAMSIZ */
+};
 
 /* Where a directive was given: line 0 for the command line. */
 struct conf_where {
@@ -145,6 +176,11 @@ struct conf_settings {
 	size_t		 nproxy_from;
 	char		*refuse_message; /* escapes already applied */
 	char		*banner;	/* the same */
+	struct conf_sockopts sock;
+	int		 nice;		/* added to forkd's */
+	mode_t		 umask;
+	gid_t		*groups;	/* explicit supplementary groups */
+	size_t		 ngroups;
 	/* Where each CONF_SET_* was first given: see conf_where(). */
 	struct conf_where where[CONF_SET_COUNT];
 };

@@ -74,6 +74,16 @@ cred_check(const struct conf_settings *s, const struct conf_settings *d,
 			return -1;
 		(*bad)++;
 	}
+	if ((s->set & CONF_SET_GROUPS) && euid != 0 &&
+	    !cred_inherited(s, d, CONF_SET_GROUPS)) {
+		at = conf_where(s, CONF_SET_GROUPS);
+		if (conf_errors_add(errs, at->file, at->line, "groups: forkd "
+		    "runs as uid %lu and cannot set supplementary groups; run "
+		    "it as root or remove the directive",
+		    (unsigned long)euid) == -1)
+			return -1;
+		(*bad)++;
+	}
 	return 0;
 }
 

@@ -84,6 +84,7 @@ conf_settings_free(struct conf_settings *s)
 	free(s->proxy_from);
 	free(s->refuse_message);
 	free(s->banner);
+	free(s->groups);
 }
 
 /*
@@ -122,6 +123,24 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		s->max_children = d->max_children;
 	if (want & CONF_SET_MAX_PER_SOURCE)
 		s->max_per_source = d->max_per_source;
+	for (k = 0; k < CONF_SO_MAX; k++)
+		if (!(s->sock.set & (1U << k)) && (d->sock.set & (1U << k))) {
+			s->sock.v[k] = d->sock.v[k];
+			s->sock.set |= 1U << k;
+			if (k == CONF_SO_INTERFACE)
+				memcpy(s->sock.interface, d->sock.interface,
+				    sizeof(s->sock.interface));
+		}
+	if (want & CONF_SET_NICE)
+		s->nice = d->nice;
+	if (want & CONF_SET_UMASK)
+		s->umask = d->umask;
+	if ((want & CONF_SET_GROUPS) && d->ngroups > 0) {
+		if ((s->groups = memdup(d->groups, d->ngroups,
+		    sizeof(*d->groups))) == NULL)
+			return -1;
+		s->ngroups = d->ngroups;
+	}
 	if (want & CONF_SET_SOURCE_PREFIX) {
 		s->source_v4 = d->source_v4;
 		s->source_v6 = d->source_v6;

@@ -76,6 +76,10 @@ static int	conf_reuseport(struct parser *, const struct keyword *);
 static int	conf_rlimit(struct parser *, const struct keyword *);
 static int	conf_service(struct parser *, const struct keyword *);
 static int	conf_shutdown_timeout(struct parser *, const struct keyword *);
+static int	conf_sockopt(struct parser *, const struct keyword *);
+static int	conf_nice(struct parser *, const struct keyword *);
+static int	conf_umask(struct parser *, const struct keyword *);
+static int	conf_groups(struct parser *, const struct keyword *);
 static int	conf_source_prefix(struct parser *, const struct keyword *);
 static int	conf_syslog_facility(struct parser *, const struct keyword *);
 static int	conf_timeout(struct parser *, const struct keyword *);
@@ -91,34 +95,51 @@ static const struct keyword keywords[] = {
 	{ "banner",		conf_banner, ANY, 1, 1 },
 	{ "chroot",		conf_chroot, ANY, 1, 1 },
 	{ "client",		conf_client, SERVICE | BLOCK | NOOPT, 1, MANY },
+	{ "defer-accept",	conf_sockopt, ANY, 1, 1 },
 	{ "deny",		conf_acl, ANY | LIST, 1, MANY },
 	{ "env",		conf_env, ANY | LIST, 1, MANY },
 	{ "exec",		conf_exec, SERVICE | HANDLER, 1, MANY },
+	{ "freebind",		conf_sockopt, ANY, 1, 1 },
 	{ "group",		conf_group, ANY, 1, 1 },
+	{ "groups",		conf_groups, ANY | LIST, 1, MANY },
 	{ "handler",		conf_handler, SERVICE | HANDLER, 1, MANY },
 	{ "idle-timeout",	conf_idle_timeout, ANY, 1, 1 },
 	{ "include",		conf_include, GLOBAL | NOOPT, 1, 1 },
+	{ "interface",		conf_sockopt, ANY, 1, 1 },
+	{ "ip-tos",		conf_sockopt, ANY, 1, 1 },
+	{ "ipv6-only",		conf_sockopt, ANY, 1, 1 },
+	{ "keepalive",		conf_sockopt, ANY, 1, 1 },
+	{ "keepalive-count",	conf_sockopt, ANY, 1, 1 },
+	{ "keepalive-idle",	conf_sockopt, ANY, 1, 1 },
+	{ "keepalive-interval",	conf_sockopt, ANY, 1, 1 },
 	{ "listen",		conf_listen, SERVICE | LIST, 1, MANY },
+	{ "mark",		conf_sockopt, ANY, 1, 1 },
 	{ "max-children",	conf_max_children, ANY, 1, 1 },
 	{ "max-per-source",	conf_max_per_source, ANY, 1, 1 },
 	{ "module",		conf_module, SERVICE | HANDLER, 1, MANY },
+	{ "nice",		conf_nice, ANY, 1, 1 },
 	{ "passenv",		conf_passenv, ANY | LIST, 1, MANY },
 	{ "pidfile",		conf_pidfile, GLOBAL, 1, 1 },
 	{ "proxy-from",		conf_proxy_from, ANY | LIST, 1, MANY },
 	{ "proxy-protocol",	conf_proxy_protocol, ANY, 1, 1 },
 	{ "proxy-timeout",	conf_proxy_timeout, ANY, 1, 1 },
 	{ "rate",		conf_rate, ANY, 1, 3 },
+	{ "receive-buffer",	conf_sockopt, ANY, 1, 1 },
 	{ "refuse-message",	conf_refuse_message, ANY, 1, 1 },
 	{ "resolve-names",	conf_resolve_names, ANY, 1, 1 },
 	{ "resolve-timeout",	conf_resolve_timeout, ANY, 1, 1 },
 	{ "reuseport",		conf_reuseport, ANY, 1, 1 },
 	{ "rlimit",		conf_rlimit, ANY, 2, 2 },
 	{ "rules",		conf_rules, SERVICE, 1, 1 },
+	{ "send-buffer",	conf_sockopt, ANY, 1, 1 },
 	{ "service",		conf_service, GLOBAL | BLOCK, 1, 1 },
 	{ "shutdown-timeout",	conf_shutdown_timeout, GLOBAL, 1, 1 },
 	{ "source-prefix",	conf_source_prefix, ANY, 2, 2 },
 	{ "syslog-facility",	conf_syslog_facility, GLOBAL, 1, 1 },
+	{ "tcp-nodelay",	conf_sockopt, ANY, 1, 1 },
 	{ "timeout",		conf_timeout, ANY, 1, 1 },
+	{ "transparent",	conf_sockopt, ANY, 1, 1 },
+	{ "umask",		conf_umask, ANY, 1, 1 },
 	{ "user",		conf_user, ANY, 1, 1 },
 };
 
@@ -1055,6 +1076,148 @@ conf_source_prefix(struct parser *p, const struct keyword *kw)
 		return -1;
 	p->cur->source_v4 = (unsigned int)v4;
 	p->cur->source_v6 = (unsigned int)v6;
+	return 0;
+}
+
+/* The socket options, by name: what each takes. */
+static const struct {
+	const char		*name;
+	enum conf_sockopt	 opt;
+	enum { SO_BOOL, SO_DURATION, SO_COUNT, SO_SIZE, SO_NAME } kind;
+	long long		 max;
+} sockopts[] = {
+	{ "tcp-nodelay", CONF_SO_NODELAY, SO_BOOL, 1 },
+	{ "keepalive", CONF_SO_KEEPALIVE, SO_BOOL, 1 },
+	/* The kernel takes whole seconds, up to 32767 (MAX_TCP_KEEPIDLE). */
+	{ "keepalive-idle", CONF_SO_KEEPIDLE, SO_DURATION, 32767000 },
+	{ "keepalive-interval", CONF_SO_KEEPINTVL, SO_DURATION, 32767000 },
+	{ "keepalive-count", CONF_SO_KEEPCNT, SO_COUNT, 127 },
+	{ "send-buffer", CONF_SO_SNDBUF, SO_SIZE, INT_MAX / 2 },
+	{ "receive-buffer", CONF_SO_RCVBUF, SO_SIZE, INT_MAX / 2 },
+	{ "defer-accept", CONF_SO_DEFER, SO_DURATION, INT_MAX },
+	{ "freebind", CONF_SO_FREEBIND, SO_BOOL, 1 },
+	{ "transparent", CONF_SO_TRANSPARENT, SO_BOOL, 1 },
+	{ "ipv6-only", CONF_SO_V6ONLY, SO_BOOL, 1 },
+	{ "ip-tos", CONF_SO_TOS, SO_COUNT, 255 },
+	{ "mark", CONF_SO_MARK, SO_COUNT, UINT32_MAX },
+	{ "interface", CONF_SO_INTERFACE, SO_NAME, 0 },
+};
+
+static int
+conf_sockopt(struct parser *p, const struct keyword *kw)
+{
+	struct conf_sockopts	*so = &p->cur->sock;
+	const char		*v = p->args[0];
+	unsigned long long	 bytes;
+	unsigned int		 ms;
+	long long		 n = 0;
+	size_t			 i;
+
+	for (i = 0; strcmp(sockopts[i].name, kw->name) != 0; i++)
+		;
+	if (so->set & (1U << sockopts[i].opt)) {
+		conf_err(p, "%s given twice", q(p, kw->name));
+		return -1;
+	}
+	switch (sockopts[i].kind) {
+	case SO_BOOL:
+		if ((n = strcmp(v, "yes") == 0) == 0 && strcmp(v, "no") != 0) {
+			conf_err(p, "%s is not yes or no", q(p, v));
+			return -1;
+		}
+		break;
+	case SO_DURATION:
+		if (conf_duration(p, v, &ms) == -1)
+			return -1;
+		if (ms < 1000 || ms > sockopts[i].max) {
+			conf_err(p, "%s %s out of range (1s to %llds)",
+			    kw->name, q(p, v), sockopts[i].max / 1000);
+			return -1;
+		}
+		n = ms;
+		break;
+	case SO_COUNT:
+		if (conf_number(p, v, sockopts[i].opt == CONF_SO_KEEPCNT ?
+		    1 : 0, sockopts[i].max, &n) == -1)
+			return -1;
+		break;
+	case SO_SIZE:
+		if (conf_scaled(p, v, sizes, "size", (unsigned long long)
+		    sockopts[i].max, &bytes) == -1)
+			return -1;
+		n = (long long)bytes;
+		break;
+	case SO_NAME:
+		if (*v == '\0' || strlen(v) >= sizeof(so->interface) ||
+		    strchr(v, '/') != NULL) {
+			conf_err(p, "bad interface name %s", q(p, v));
+			return -1;
+		}
+		strlcpy(so->interface, v, sizeof(so->interface));
+		n = 1;
+		break;
+	}
+	so->v[sockopts[i].opt] = n;
+	so->set |= 1U << sockopts[i].opt;
+	return 0;
+}
+
+/* nice(1)'s increment: added to forkd's niceness. */
+static int
+conf_nice(struct parser *p, const struct keyword *kw)
+{
+	const char	*v = p->args[0];
+	long long	 n;
+
+	if (conf_number(p, v[0] == '-' ? v + 1 : v, 0, 39, &n) == -1)
+		return -1;
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_NICE) == -1)
+		return -1;
+	p->cur->nice = (int)(v[0] == '-' ? -n : n);
+	return 0;
+}
+
+static int
+conf_umask(struct parser *p, const struct keyword *kw)
+{
+	const char	*v = p->args[0];
+	size_t		 i;
+	unsigned int	 m = 0;
+
+	for (i = 0; v[i] >= '0' && v[i] <= '7' && i < 4; i++)
+		m = m * 8 + (unsigned int)(v[i] - '0');
+	if (i == 0 || v[i] != '\0' || m > 0777) {
+		conf_err(p, "%s is not an octal mode (0 to 777)", q(p, v));
+		return -1;
+	}
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_UMASK) == -1)
+		return -1;
+	p->cur->umask = (mode_t)m;
+	return 0;
+}
+
+/* groups NAME...: the children's supplementary groups, not the user's. */
+static int
+conf_groups(struct parser *p, const struct keyword *kw)
+{
+	struct group	*gr;
+	gid_t		*g;
+	size_t		 i;
+
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_GROUPS) == -1)
+		return -1;
+	if ((g = reallocarray(NULL, p->nargs, sizeof(*g))) == NULL)
+		return conf_nomem(p);
+	for (i = 0; i < p->nargs; i++) {
+		if ((gr = getgrnam(p->args[i])) == NULL) {
+			conf_err(p, "unknown group %s", q(p, p->args[i]));
+			free(g);
+			return -1;
+		}
+		g[i] = gr->gr_gid;
+	}
+	p->cur->groups = g;
+	p->cur->ngroups = p->nargs;
 	return 0;
 }
 

@@ -8,12 +8,26 @@
 
 #include "addr.h"
 
+struct conf_sockopts;
+
 /*
  * A non-blocking, close-on-exec socket bound to addr and listening with
- * the given backlog.  A wildcard address listens on every IPv6 and IPv4
- * address, or on every IPv4 one where the host has no IPv6.  Returns the
- * descriptor, or -1 with errno set.
+ * the given backlog, with the service's socket options, which accepted
+ * sockets inherit.  A wildcard address listens on every IPv6 and IPv4
+ * address, or on every IPv4 one where the host has no IPv6; an explicit
+ * IPv6 one on IPv6 only, unless ipv6-only says no.  Returns the
+ * descriptor, or -1 with errno set, and *what naming the option that
+ * could not be set, if one could not.
  */
-int	listener_open(const struct addr *, int backlog, int reuseport);
+int	listener_open(const struct addr *, int backlog, int reuseport,
+	    const struct conf_sockopts *, const char **what);
+
+/*
+ * Set the options on fd, a socket of family; bound: it listens already,
+ * and what decides where it binds is left alone.  -1 with errno and
+ * *what set on failure.
+ */
+int	listener_options(int fd, int family, const struct conf_sockopts *,
+	    int reuseport, int bound, const char **what);
 
 #endif /* FORKD_LISTENER_H */

@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ reload_listen(struct server *srv, struct svc *svc)
 	struct conf_service	*cs = svc->conf;
 	struct listener		*l, *ol;
 	struct svc		*old;
+	const char		*what;
 	size_t			 i, j;
 
 	if (cs->nlisten > 0 && (svc->listeners = pages_alloc(cs->nlisten,
@@ -68,7 +70,17 @@ reload_listen(struct server *srv, struct svc *svc)
 			    "service manager", svc->name, l->text);
 			continue;
 		}
-		l->fd = listener_open(&l->addr, cs->s.backlog, cs->s.reuseport);
+		l->fd = listener_open(&l->addr, cs->s.backlog, cs->s.reuseport,
+		    &cs->s.sock, &what);
+		if (l->fd == -1 && what != NULL) {
+			log_warn("service %s: cannot listen on %s: cannot set "
+			    "%s%s", svc->name, l->text, what, errno == EPERM &&
+			    (strcmp(what, "transparent") == 0 ||
+			    strcmp(what, "mark") == 0 ||
+			    strcmp(what, "interface") == 0) ?
+			    " (it takes CAP_NET_ADMIN or CAP_NET_RAW)" : "");
+			return -1;
+		}
 		if (l->fd == -1) {
 			log_warn("service %s: cannot listen on %s", svc->name,
 			    l->text);
@@ -265,6 +277,7 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 	struct svc	*svc, *old;
 	struct listener	*l;
 	struct child	*c = NULL;
+	const char	*what;
 	size_t		 i;
 
 	TAILQ_FOREACH(svc, fresh, entry)
@@ -282,6 +295,17 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 			l->from = NULL;
 			/* listen(2) again sets the new backlog. */
 			listen(l->fd, svc->conf->s.backlog);
+			/*
+			 * And the options as they are now, on the socket
+			 * itself: children of connections to come inherit
+			 * them.  What decides where it is bound takes a new
+			 * address (or a restart).
+			 */
+			if (listener_options(l->fd, l->addr.ss.ss_family,
+			    &svc->conf->s.sock, svc->conf->s.reuseport, 1,
+			    &what) == -1)
+				log_warn("service %s: %s: %s", svc->name,
+				    l->text, what);
 		}
 	while ((c = childtab_next(srv->children, c)) != NULL) {
 		old = c->svc;

@@ -66,7 +66,8 @@ svc_spawnable(const struct conf_settings *s)
 	return 0;
 #endif
 	if (s->user != NULL || s->group != NULL || s->chroot != NULL ||
-	    s->proxy != CONF_PROXY_OFF || s->resolve != CONF_RESOLVE_NO)
+	    s->proxy != CONF_PROXY_OFF || s->resolve != CONF_RESOLVE_NO ||
+	    (s->set & (CONF_SET_NICE | CONF_SET_UMASK | CONF_SET_GROUPS)))
 		return 0;
 	for (i = 0; i < CONF_RLIMIT_MAX; i++)
 		if (s->rlimit[i].set)
