@@ -8,8 +8,12 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 
 #include <grp.h>
+#include <netdb.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -672,16 +676,102 @@ conf_idle_timeout(struct parser *p, const struct keyword *kw)
 	return 0;
 }
 
+/*
+ * A listen address with names: a port from the services database
+ * (*:smtp), a host name resolved now, once, into every address it has.
+ * Returns 0, or -1 with the error told; 1 when s has no name to look up.
+ */
+static int
+conf_listen_names(struct parser *p, const char *s)
+{
+	struct addrinfo	 hints, *res, *ai;
+	struct servent	*se;
+	struct addr	 a[2];
+	const char	*colon, *errstr;
+	char		 host[256], num[256 + 24], ip[INET6_ADDRSTRLEN];
+	char		 port[16];
+	int		 n, j, r, found = 0;
+
+	if ((colon = strrchr(s, ':')) == NULL || colon[1] == '\0')
+		return 1;
+	if ((size_t)(colon - s) >= sizeof(host))
+		return 1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	/* A bad number is the plain parser's to tell. */
+	if (strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		(void)strtonum(colon + 1, 1, 65535, &errstr);
+		if (errstr != NULL || colon[1] == '0')
+			return 1;
+		strlcpy(port, colon + 1, sizeof(port));
+	} else if ((se = getservbyname(colon + 1, "tcp")) != NULL)
+		snprintf(port, sizeof(port), "%u", ntohs((in_port_t)se->s_port));
+	else {
+		conf_err(p, "bad listen address %s: unknown service %s",
+		    q(p, s), q(p, colon + 1));
+		return -1;
+	}
+	/* A numeric address, *, localhost or [IPv6]: the port was the name. */
+	snprintf(num, sizeof(num), "%s:%s", host, port);
+	if ((n = addr_parse_listen(num, a, &errstr)) != -1) {
+		for (j = 0; j < n; j++)
+			if (conf_listen_add(p, &a[j]) == -1)
+				return -1;
+		return 0;
+	}
+	if (host[0] == '[' || strchr(host, ':') != NULL)
+		return 1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		conf_err(p, "bad listen address %s: %s", q(p, s),
+		    gai_strerror(r));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, sizeof(ip),
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		snprintf(num, sizeof(num), ai->ai_family == AF_INET6 ?
+		    "[%s]:%s" : "%s:%s", ip, port);
+		if (addr_parse_listen(num, a, &errstr) != 1)
+			continue;
+		/* The same address twice (one per socket type): once. */
+		for (j = 0; j < (int)p->cs->nlisten; j++)
+			if (addr_equal((struct sockaddr *)&p->cs->listen[j].
+			    addr.ss, (struct sockaddr *)&a[0].ss))
+				break;
+		if (j < (int)p->cs->nlisten)
+			continue;
+		if (conf_listen_add(p, &a[0]) == -1) {
+			freeaddrinfo(res);
+			return -1;
+		}
+		found = 1;
+	}
+	freeaddrinfo(res);
+	if (!found) {
+		conf_err(p, "bad listen address %s: no address", q(p, s));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 conf_listen(struct parser *p, const struct keyword *kw)
 {
 	struct addr	 a[2];
 	const char	*errstr;
 	size_t		 i;
-	int		 j, n;
+	int		 j, n, r;
 
 	for (i = 0; i < p->nargs; i++) {
 		if ((n = addr_parse_listen(p->args[i], a, &errstr)) == -1) {
+			if ((r = conf_listen_names(p, p->args[i])) == -1)
+				return -1;
+			if (r == 0)
+				continue;
 			conf_err(p, "bad listen address %s: %s",
 			    q(p, p->args[i]), errstr);
 			return -1;

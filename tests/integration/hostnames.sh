@@ -2,9 +2,11 @@
 # resolve-names: TCPREMOTEHOST and TCPLOCALHOST, looked up in the child;
 # paranoid keeps only a name whose addresses include the client's; =name
 # and =.domain rules decided on the name; a lookup that hangs is cut off
-# at resolve-timeout.  forkd runs in a mount namespace of its own whose
-# /etc/hosts names the test's addresses and whose nsswitch.conf reads
-# files only, so that no lookup leaves the machine.
+# at resolve-timeout.  And names in listen: a port from the services
+# file, a host name bound at every address it has.  forkd runs in a
+# mount namespace of its own whose /etc/hosts and /etc/services name the
+# test's addresses and port, and whose nsswitch.conf reads files only,
+# so that no lookup leaves the machine.
 
 . "$TESTS_SRCDIR/lib.sh"
 need nc unshare
@@ -14,7 +16,7 @@ fake=$HELPERS/.libs/fakelookup.so
 unshare -m --propagation private -- true 2>/dev/null ||
     skip "no mount namespace here"
 
-printf 'hosts: files\n' >"$tmp/nsswitch.conf"
+printf 'hosts: files\nservices: files\n' >"$tmp/nsswitch.conf"
 cat >"$tmp/hosts" <<'EOF2'
 127.0.0.1	localhost
 127.0.0.20	trusted.example.org
@@ -22,11 +24,15 @@ cat >"$tmp/hosts" <<'EOF2'
 127.0.0.22	liar.example.org
 127.0.0.23	named.example.org
 127.0.0.30	slow.example.org
+127.0.0.41	multi.example.org
+127.0.0.42	multi.example.org
 EOF2
 
 p_yes=$(freeport)
 p_par=$(freeport)
 p_slow=$(freeport)
+p_named=$(freeport)
+printf 'forkdtest\t%s/tcp\n' "$p_named" >"$tmp/services"
 cat >"$tmp/show.sh" <<'EOF2'
 echo "H=${TCPREMOTEHOST-unset} L=${TCPLOCALHOST-unset} T=${TRUST-unset}"
 EOF2
@@ -49,6 +55,10 @@ service par {
 	resolve-names paranoid
 	exec /bin/sh $tmp/show.sh
 }
+service named {
+	listen multi.example.org:forkdtest
+	handler echo
+}
 service slow {
 	listen 127.0.0.1:$p_slow
 	resolve-names yes
@@ -67,10 +77,11 @@ run_forkd() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 	    unshare -m --propagation private -- sh -c '
 	    mount --bind "$1" /etc/nsswitch.conf &&
-	    mount --bind "$2" /etc/hosts || exit 125
+	    mount --bind "$2" /etc/hosts &&
+	    mount --bind "$6" /etc/services || exit 125
 	    LD_PRELOAD=$3 exec "$4" -d -f "$5"' sh "$tmp/nsswitch.conf" \
-	    "$tmp/hosts" "$fake" "$FORKD" "$c" >"$tmp/forkd.out" \
-	    2>"$tmp/forkd.log" &
+	    "$tmp/hosts" "$fake" "$FORKD" "$c" "$tmp/services" \
+	    >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
 	forkd_pid=$!
 	retry 100 grep -q "started" "$tmp/forkd.log" ||
 	    fail "forkd did not start: $(cat "$tmp/forkd.log")"
@@ -103,6 +114,14 @@ out=$(from 127.0.0.22 "$p_par")
 out=$(from 127.0.0.22 "$p_yes")
 [ "$out" = "no" ] || fail "without paranoid, the name is taken: '$out'"
 ok "paranoid: only a name whose addresses include the client's"
+
+for a in 127.0.0.41 127.0.0.42; do
+	out=$(echo "to $a" | timeout 5 nc -N "$a" "$p_named")
+	[ "$out" = "to $a" ] || fail "listen by names, on $a: '$out'"
+done
+grep -q "service named: listening on 127.0.0.41:$p_named" "$tmp/forkd.log" ||
+    fail "no listener named: $(cat "$tmp/forkd.log")"
+ok "listen by names: the port from services, every address of the host"
 
 t0=$(date +%s%N)
 out=$(from 127.0.0.30 "$p_slow")
