@@ -175,9 +175,10 @@ activate_collect(void)
 		len = sizeof(p->ss);
 		if (getsockname(p->fd, (struct sockaddr *)&p->ss, &len) == -1 ||
 		    (p->ss.ss_family != AF_INET &&
-		    p->ss.ss_family != AF_INET6)) {
-			log_warnx("passed descriptor %d is not a TCP socket",
-			    p->fd);
+		    p->ss.ss_family != AF_INET6 &&
+		    p->ss.ss_family != AF_UNIX)) {
+			log_warnx("passed descriptor %d is not a TCP or "
+			    "unix-domain socket", p->fd);
 			goto fail;
 		}
 		if ((p->name = strdup(name)) == NULL) {

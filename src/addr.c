@@ -3,10 +3,12 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +21,38 @@ static const void *addr_v4(const struct sockaddr *);
 static char	*addr_utoa(char *, unsigned int, unsigned int);
 static void	addr_ntop4(const unsigned char *, char *);
 static void	addr_ntop6(const unsigned char *, char *);
+static int	addr_parse_unix(const char *, struct addr *, const char **);
+
+/*
+ * "/path" or "@name".  An abstract name is stored after sun_path's NUL,
+ * the rest zeroed, and bound with the length of the name alone, as
+ * systemd and socat do.
+ */
+static int
+addr_parse_unix(const char *s, struct addr *a, const char **errstr)
+{
+	struct sockaddr_un	*sun = (struct sockaddr_un *)&a->ss;
+	size_t			 len = strlen(s);
+
+	memset(a, 0, sizeof(*a));
+	sun->sun_family = AF_UNIX;
+	if (s[0] == '@' && len > 1 && len <= sizeof(sun->sun_path)) {
+		memcpy(sun->sun_path + 1, s + 1, len - 1);
+		a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+		    len);
+		return 1;
+	}
+	if (s[0] == '/' && len < sizeof(sun->sun_path)) {
+		memcpy(sun->sun_path, s, len);
+		a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+		    len + 1);
+		return 1;
+	}
+	if (errstr != NULL)
+		*errstr = s[0] != '/' && s[0] != '@' ? "a unix socket is "
+		    "/path or @name" : "unix socket name too long";
+	return -1;
+}
 
 /*
  * The port is plain decimal with no sign, space or leading zero: "080"
@@ -118,6 +152,8 @@ addr_parse_listen(const char *s, struct addr out[2], const char **errstr)
 		err = "missing address";
 		goto fail;
 	}
+	if (strncmp(s, "unix:", 5) == 0)
+		return addr_parse_unix(s + 5, out, errstr);
 	if (s[0] == '[') {
 		hstart = s + 1;
 		if ((hend = strchr(hstart, ']')) == NULL) {
@@ -305,7 +341,18 @@ addr_str(const struct sockaddr *sa, int wildcard, char *buf)
 {
 	char	ip[INET6_ADDRSTRLEN], port[ADDR_PORTLEN];
 
-	if (wildcard)
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)sa;
+
+	if (sa->sa_family == AF_UNIX && sun->sun_path[0] == '\0' &&
+	    sun->sun_path[1] != '\0')
+		snprintf(buf, ADDR_STRLEN, "unix:@%.*s",
+		    (int)sizeof(sun->sun_path) - 1, sun->sun_path + 1);
+	else if (sa->sa_family == AF_UNIX && sun->sun_path[0] != '\0')
+		snprintf(buf, ADDR_STRLEN, "unix:%.*s",
+		    (int)sizeof(sun->sun_path), sun->sun_path);
+	else if (sa->sa_family == AF_UNIX)
+		strlcpy(buf, "unix:", ADDR_STRLEN);
+	else if (wildcard)
 		snprintf(buf, ADDR_STRLEN, "*:%u", addr_port(sa));
 	else if (addr_numeric(sa, ip, port) == -1)
 		strlcpy(buf, "(unknown)", ADDR_STRLEN);
@@ -337,6 +384,10 @@ addr_equal(const struct sockaddr *a, const struct sockaddr *b)
 		return a6->sin6_port == b6->sin6_port &&
 		    a6->sin6_scope_id == b6->sin6_scope_id &&
 		    IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr);
+	case AF_UNIX:
+		return memcmp(((const struct sockaddr_un *)a)->sun_path,
+		    ((const struct sockaddr_un *)b)->sun_path,
+		    sizeof(((const struct sockaddr_un *)a)->sun_path)) == 0;
 	default:
 		return 0;
 	}
@@ -374,6 +425,8 @@ addr_len(const struct sockaddr *sa)
 		return sizeof(struct sockaddr_in);
 	case AF_INET6:
 		return sizeof(struct sockaddr_in6);
+	case AF_UNIX:
+		return sizeof(struct sockaddr_un);
 	}
 	return 0;
 }

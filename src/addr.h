@@ -12,8 +12,11 @@
 #include <netinet/in.h>
 #include <stddef.h>
 
-/* Room for "[ffff:ffff:...:255.255.255.255]:65535" and its NUL. */
-#define ADDR_STRLEN	(INET6_ADDRSTRLEN + 8)
+/*
+ * Room for "[ffff:ffff:...:255.255.255.255]:65535", or "unix:" and the
+ * longest path or name of a unix-domain socket, and the NUL.
+ */
+#define ADDR_STRLEN	(sizeof("unix:") + 108)
 #define ADDR_PORTLEN	6
 
 struct addr {
@@ -24,9 +27,10 @@ struct addr {
 
 /*
  * Parse a listen address: "IPv4:port", "[IPv6]:port", "*:port" (one
- * wildcard AF_INET6 address with wildcard set: every v4 and v6 address)
- * or "localhost:port" (two addresses, 127.0.0.1 and ::1).  The port is
- * 1-65535, decimal.  Fills at most two entries of out and returns how
+ * wildcard AF_INET6 address with wildcard set: every v4 and v6 address),
+ * "localhost:port" (two addresses, 127.0.0.1 and ::1), "unix:/path" (a
+ * unix-domain socket file) or "unix:@name" (an abstract one).  The port
+ * is 1-65535, decimal.  Fills at most two entries of out and returns how
  * many, or -1 with *errstr set.
  */
 int	addr_parse_listen(const char *, struct addr out[2], const char **errstr);

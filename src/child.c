@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -249,7 +250,22 @@ child_conn(struct forkd_conn *conn, struct child_addrs *a,
     const char *service, const struct sockaddr *remote,
     const struct sockaddr *local)
 {
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)local;
+
 	memset(conn, 0, sizeof(*conn));
+	conn->peer_uid = conn->peer_gid = conn->peer_pid = -1;
+	if (local->sa_family == AF_UNIX) {
+		/* "@name" for an abstract socket, as it is written. */
+		if (sun->sun_path[0] == '\0') {
+			a->local_path[0] = '@';
+			memcpy(a->local_path + 1, sun->sun_path + 1,
+			    sizeof(sun->sun_path) - 1);
+		} else
+			memcpy(a->local_path, sun->sun_path,
+			    sizeof(sun->sun_path));
+		a->local_path[sizeof(sun->sun_path)] = '\0';
+		conn->local_path = a->local_path;
+	}
 	addr_numeric(remote, a->remote_ip, a->remote_port);
 	addr_numeric(local, a->local_ip, a->local_port);
 	conn->fd = STDIN_FILENO;
@@ -262,6 +278,20 @@ child_conn(struct forkd_conn *conn, struct child_addrs *a,
 	conn->remote_addrlen = addr_len(remote);
 	conn->local_addr = local;
 	conn->local_addrlen = addr_len(local);
+}
+
+void
+child_peercred(struct forkd_conn *conn, int fd)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+
+	if (conn->local_path == NULL ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return;
+	conn->peer_uid = (long)cred.uid;
+	conn->peer_gid = (long)cred.gid;
+	conn->peer_pid = (long)cred.pid;
 }
 
 int
@@ -457,6 +487,7 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	    (int)svc->conf->s.idle_timeout;
 	conn.env = t.env;
 	conn.connnum = t.connnum;
+	child_peercred(&conn, STDIN_FILENO);
 	/* tcpserver -B: before the handler, after the PROXY header. */
 	if (t.banner != NULL && *t.banner != '\0' &&
 	    forkd_write(&conn, t.banner, strlen(t.banner)) == -1)

@@ -25,7 +25,11 @@ struct child_addrs {
 	char	remote_port[ADDR_PORTLEN];
 	char	local_ip[INET6_ADDRSTRLEN];
 	char	local_port[ADDR_PORTLEN];
+	char	local_path[109];	/* sun_path, and a NUL */
 };
+
+/* The peer's credentials of a unix-domain connection on fd, into conn. */
+void	child_peercred(struct forkd_conn *, int fd);
 
 /*
  * With proxy-protocol, the child reads the header and reports it to the

@@ -178,7 +178,8 @@ started:
 			c->report = -1;
 			svc->nwaiting--;
 		}
-	} else if (svc->sources != NULL) {
+	} else if (svc->sources != NULL && ss->ss_family != AF_UNIX) {
+		/* A unix-domain client has no address to count. */
 		if (srctab_add(svc->sources, (const struct sockaddr *)ss) != 0)
 			c->counted = 1;
 		else

@@ -94,7 +94,10 @@ enum conf_rlimit {
 #define CONF_SET_NICE		(1U << 22)
 #define CONF_SET_UMASK		(1U << 23)
 #define CONF_SET_GROUPS		(1U << 24)
-#define CONF_SET_COUNT		25
+#define CONF_SET_SOCKET_MODE	(1U << 25)
+#define CONF_SET_SOCKET_USER	(1U << 26)
+#define CONF_SET_SOCKET_GROUP	(1U << 27)
+#define CONF_SET_COUNT		28
 
 /*
  * Socket options (SPEC section 9), each given or not: a service's own
@@ -181,6 +184,9 @@ struct conf_settings {
 	mode_t		 umask;
 	gid_t		*groups;	/* explicit supplementary groups */
 	size_t		 ngroups;
+	mode_t		 socket_mode;	/* of unix socket files */
+	uid_t		 socket_uid;
+	gid_t		 socket_gid;
 	/* Where each CONF_SET_* was first given: see conf_where(). */
 	struct conf_where where[CONF_SET_COUNT];
 };

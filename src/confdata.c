@@ -68,6 +68,7 @@ conf_settings_init(struct conf_settings *s)
 	s->proxy = CONF_PROXY_OFF;
 	s->proxy_timeout = CONF_PROXY_TIMEOUT;
 	s->resolve_timeout = CONF_RESOLVE_TIMEOUT;
+	s->socket_mode = 0666;
 	s->source_v4 = 32;
 	s->source_v6 = 128;
 }
@@ -135,6 +136,12 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		s->nice = d->nice;
 	if (want & CONF_SET_UMASK)
 		s->umask = d->umask;
+	if (want & CONF_SET_SOCKET_MODE)
+		s->socket_mode = d->socket_mode;
+	if (want & CONF_SET_SOCKET_USER)
+		s->socket_uid = d->socket_uid;
+	if (want & CONF_SET_SOCKET_GROUP)
+		s->socket_gid = d->socket_gid;
 	if ((want & CONF_SET_GROUPS) && d->ngroups > 0) {
 		if ((s->groups = memdup(d->groups, d->ngroups,
 		    sizeof(*d->groups))) == NULL)

@@ -84,6 +84,7 @@ static int	conf_sockopt(struct parser *, const struct keyword *);
 static int	conf_nice(struct parser *, const struct keyword *);
 static int	conf_umask(struct parser *, const struct keyword *);
 static int	conf_groups(struct parser *, const struct keyword *);
+static int	conf_socket_owner(struct parser *, const struct keyword *);
 static int	conf_source_prefix(struct parser *, const struct keyword *);
 static int	conf_syslog_facility(struct parser *, const struct keyword *);
 static int	conf_timeout(struct parser *, const struct keyword *);
@@ -138,6 +139,9 @@ static const struct keyword keywords[] = {
 	{ "send-buffer",	conf_sockopt, ANY, 1, 1 },
 	{ "service",		conf_service, GLOBAL | BLOCK, 1, 1 },
 	{ "shutdown-timeout",	conf_shutdown_timeout, GLOBAL, 1, 1 },
+	{ "socket-group",	conf_socket_owner, ANY, 1, 1 },
+	{ "socket-mode",	conf_umask, ANY, 1, 1 },
+	{ "socket-user",	conf_socket_owner, ANY, 1, 1 },
 	{ "source-prefix",	conf_source_prefix, ANY, 2, 2 },
 	{ "syslog-facility",	conf_syslog_facility, GLOBAL, 1, 1 },
 	{ "tcp-nodelay",	conf_sockopt, ANY, 1, 1 },
@@ -1280,9 +1284,42 @@ conf_umask(struct parser *p, const struct keyword *kw)
 		conf_err(p, "%s is not an octal mode (0 to 777)", q(p, v));
 		return -1;
 	}
+	if (kw->name[0] == 's') {
+		if (conf_once(p, kw, &p->cur->set, CONF_SET_SOCKET_MODE) == -1)
+			return -1;
+		p->cur->socket_mode = (mode_t)m;
+		return 0;
+	}
 	if (conf_once(p, kw, &p->cur->set, CONF_SET_UMASK) == -1)
 		return -1;
 	p->cur->umask = (mode_t)m;
+	return 0;
+}
+
+/* socket-user and socket-group: who owns a unix socket file. */
+static int
+conf_socket_owner(struct parser *p, const struct keyword *kw)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+
+	if (strcmp(kw->name, "socket-user") == 0) {
+		if ((pw = getpwnam(p->args[0])) == NULL) {
+			conf_err(p, "unknown user %s", q(p, p->args[0]));
+			return -1;
+		}
+		if (conf_once(p, kw, &p->cur->set, CONF_SET_SOCKET_USER) == -1)
+			return -1;
+		p->cur->socket_uid = pw->pw_uid;
+		return 0;
+	}
+	if ((gr = getgrnam(p->args[0])) == NULL) {
+		conf_err(p, "unknown group %s", q(p, p->args[0]));
+		return -1;
+	}
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_SOCKET_GROUP) == -1)
+		return -1;
+	p->cur->socket_gid = gr->gr_gid;
 	return 0;
 }
 

@@ -27,7 +27,7 @@
 
 /* The variables forkd sets for every connection, and the NULL. */
 #define EXEC_NCONNVARS	12
-#define EXEC_NUMLEN	16
+#define EXEC_NUMLEN	64		/* three numbers for IPC */
 /*
  * Room for their "NAME=value" strings: 512 bytes for the addresses and
  * ports (at most 246 bytes of them), and what the longest service name
@@ -52,6 +52,8 @@ static char	**env_conn(struct exec_state *, const char *const *,
 		    const char *const [][2],
 		    size_t, char *, size_t);
 static size_t	env_vars(const struct forkd_conn *, const char *[][2],
+		    char [EXEC_NUMLEN]);
+static size_t	env_ipc(const struct forkd_conn *, const char *[][2],
 		    char [EXEC_NUMLEN]);
 
 const struct forkd_handler exec_handler = {
@@ -178,6 +180,40 @@ env_conn(struct exec_state *st, const char *const *rule,
 }
 
 /*
+ * Those of a unix-domain connection, UCSPI-IPC's: the socket's path and
+ * the peer's credentials, and no TCP* variable.
+ */
+static size_t
+env_ipc(const struct forkd_conn *conn, const char *vars[][2],
+    char num[EXEC_NUMLEN])
+{
+	size_t	n = 0;
+	int	w;
+
+	vars[n][0] = "PROTO";
+	vars[n++][1] = "IPC";
+	vars[n][0] = "IPCLOCALPATH";
+	vars[n++][1] = conn->local_path;
+	vars[n][0] = "FORKD_SERVICE";
+	vars[n++][1] = conn->service;
+	/* num holds the three numbers, NUL after each. */
+	if (conn->peer_uid != -1) {
+		w = snprintf(num, EXEC_NUMLEN, "%ld", conn->peer_uid) + 1;
+		vars[n][0] = "IPCREMOTEEUID";
+		vars[n++][1] = num;
+		vars[n][0] = "IPCREMOTEEGID";
+		vars[n++][1] = num + w;
+		w += snprintf(num + w, (size_t)(EXEC_NUMLEN - w), "%ld",
+		    conn->peer_gid) + 1;
+		vars[n][0] = "IPCREMOTEPID";
+		vars[n++][1] = num + w;
+		(void)snprintf(num + w, (size_t)(EXEC_NUMLEN - w), "%ld",
+		    conn->peer_pid);
+	}
+	return n;
+}
+
+/*
  * The UCSPI variables of a connection, and forkd's own; num holds the
  * text of TCPCONNNUM.
  */
@@ -187,6 +223,8 @@ env_vars(const struct forkd_conn *conn, const char *vars[][2],
 {
 	size_t	n = 0;
 
+	if (conn->local_path != NULL)
+		return env_ipc(conn, vars, num);
 	vars[n][0] = "PROTO";
 	vars[n++][1] = "TCP";
 	vars[n][0] = "TCPLOCALIP";
@@ -293,6 +331,7 @@ exec_spawn(void *state, const char *service, int fd,
 		log_warnx("service %s: banner not sent whole", service);
 	child_conn(&conn, &a, service, peer, local);
 	conn.connnum = t.connnum;
+	child_peercred(&conn, fd);
 	n = env_vars(&conn, vars, num);
 	if ((envp = env_conn(st, t.env, (const char *const (*)[2])vars, n,
 	    buf, sizeof(buf))) == NULL)

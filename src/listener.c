@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -19,6 +21,8 @@
 static int	listener_socket(const struct sockaddr *, socklen_t, int, int,
 		    int, const struct conf_sockopts *, const char **);
 static int	listener_set(int, int, int, int, const char *, const char **);
+static int	listener_unix(const struct addr *, int,
+		    const struct conf_settings *, const char **, int *);
 
 /* One option; on failure, -1 with errno and *what set to name. */
 static int
@@ -42,8 +46,11 @@ listener_options(int fd, int family, const struct conf_sockopts *so,
 
 #define GIVEN(o)	(set & (1U << (o)))
 	*what = NULL;
-	if (listener_set(fd, SOL_SOCKET, SO_REUSEPORT, reuseport, "reuseport",
-	    what) == -1)
+	/* Of a unix-domain socket, the buffers only. */
+	if (family == AF_UNIX)
+		set &= (1U << CONF_SO_SNDBUF) | (1U << CONF_SO_RCVBUF);
+	else if (listener_set(fd, SOL_SOCKET, SO_REUSEPORT, reuseport,
+	    "reuseport", what) == -1)
 		return -1;
 	if (GIVEN(CONF_SO_NODELAY) && listener_set(fd, IPPROTO_TCP,
 	    TCP_NODELAY, (int)v[CONF_SO_NODELAY], "tcp-nodelay", what) == -1)
@@ -130,13 +137,101 @@ fail:
 	return -1;
 }
 
+/*
+ * A unix-domain socket: a file left by a forkd that is gone is replaced,
+ * one someone listens on, or a file that is no socket, is left alone and
+ * the bind fails.  *made says whether a file was made, for whoever
+ * closes the socket to remove.
+ */
+static int
+listener_unix(const struct addr *a, int backlog,
+    const struct conf_settings *s, const char **what, int *made)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
+	const char		*path = sun->sun_path;
+	struct stat		 st;
+	int			 fd, probe, saved;
+
+	*made = 0;
+	if (path[0] != '\0' && lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			*what = "a file that is not a socket is in the way";
+			errno = EEXIST;
+			return -1;
+		}
+		if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0)) == -1)
+			return -1;
+		if (connect(probe, (const struct sockaddr *)&a->ss,
+		    a->len) == 0 || errno == EAGAIN || errno == EINPROGRESS) {
+			close(probe);
+			*what = "someone listens on it";
+			errno = EADDRINUSE;
+			return -1;
+		}
+		saved = errno;
+		close(probe);
+		if (saved != ECONNREFUSED) {
+			errno = saved;
+			return -1;
+		}
+		/* No one listens: what a forkd that died left. */
+		if (unlink(path) == -1 && errno != ENOENT)
+			return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	if (listener_options(fd, AF_UNIX, &s->sock, 0, 0, what) == -1 ||
+	    bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
+		goto fail;
+	if (path[0] != '\0') {
+		*made = 1;
+		if (chmod(path, s->socket_mode) == -1 ||
+		    ((s->set & (CONF_SET_SOCKET_USER | CONF_SET_SOCKET_GROUP)) &&
+		    chown(path, s->set & CONF_SET_SOCKET_USER ? s->socket_uid :
+		    (uid_t)-1, s->set & CONF_SET_SOCKET_GROUP ? s->socket_gid :
+		    (gid_t)-1) == -1)) {
+			*what = "socket-mode, socket-user or socket-group";
+			goto fail;
+		}
+	}
+	if (listen(fd, backlog) == -1)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	if (*made)
+		(void)unlink(path);
+	*made = 0;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+void
+listener_close(int fd, const struct addr *a, int made)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
+
+	if (fd != -1)
+		close(fd);
+	if (made && a->ss.ss_family == AF_UNIX && sun->sun_path[0] != '\0')
+		(void)unlink(sun->sun_path);
+}
+
 int
 listener_open(const struct addr *a, int backlog, int reuseport,
-    const struct conf_sockopts *so, const char **what)
+    const struct conf_settings *s, const char **what, int *made)
 {
+	const struct conf_sockopts *so = &s->sock;
 	struct sockaddr_in	sin;
 	int			fd, v6only;
 
+	*made = 0;
+	*what = NULL;
+	if (a->ss.ss_family == AF_UNIX)
+		return listener_unix(a, backlog, s, what, made);
 	/* An explicit IPv6 address is IPv6 only, unless ipv6-only no. */
 	if (!a->wildcard) {
 		v6only = so->set & (1U << CONF_SO_V6ONLY) ?

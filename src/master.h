@@ -47,6 +47,7 @@ struct listener {
 	int		 armed;		/* in the epoll set */
 	int		 named;		/* passed under its service's name */
 	int		 own_addr;	/* addr is every connection's own */
+	int		 made;		/* its socket file is forkd's */
 	struct listener	*from;		/* taken over on reload */
 };
 

@@ -71,7 +71,13 @@ reload_listen(struct server *srv, struct svc *svc)
 			continue;
 		}
 		l->fd = listener_open(&l->addr, cs->s.backlog, cs->s.reuseport,
-		    &cs->s.sock, &what);
+		    &cs->s, &what, &l->made);
+		if (l->fd == -1 && what != NULL &&
+		    l->addr.ss.ss_family == AF_UNIX) {
+			log_warn("service %s: cannot listen on %s: %s",
+			    svc->name, l->text, what);
+			return -1;
+		}
 		if (l->fd == -1 && what != NULL) {
 			log_warn("service %s: cannot listen on %s: cannot set "
 			    "%s%s", svc->name, l->text, what, errno == EPERM &&
@@ -290,6 +296,8 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 				    l->from->fd, NULL);
 			l->fd = l->from->fd;
 			l->own_addr = l->from->own_addr;
+			l->made = l->from->made;
+			l->from->made = 0;
 			l->from->fd = -1;
 			l->from->armed = 0;
 			l->from = NULL;

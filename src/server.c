@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "dump.h"
+#include "listener.h"
 #include "log.h"
 #include "notify.h"
 #include "reload.h"
@@ -380,9 +381,10 @@ server_shutdown(struct server *srv)
 	server_update(srv);
 	TAILQ_FOREACH(svc, &srv->svcs, entry)
 		for (i = 0; i < svc->nlisteners; i++) {
-			if (svc->listeners[i].fd != -1)
-				close(svc->listeners[i].fd);
+			listener_close(svc->listeners[i].fd,
+			    &svc->listeners[i].addr, svc->listeners[i].made);
 			svc->listeners[i].fd = -1;
+			svc->listeners[i].made = 0;
 			svc->listeners[i].armed = 0;
 		}
 	children_kill(srv, SIGTERM);

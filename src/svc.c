@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "exec.h"
+#include "listener.h"
 #include "log.h"
 #include "module.h"
 #include "pages.h"
@@ -179,9 +180,10 @@ svc_retire(struct server *srv, struct svc *svc)
 	/* Out of the epoll set first: a child may share the socket. */
 	svc_arm(srv, svc, 0);
 	for (i = 0; i < svc->nlisteners; i++) {
-		if (svc->listeners[i].fd != -1)
-			close(svc->listeners[i].fd);
+		listener_close(svc->listeners[i].fd, &svc->listeners[i].addr,
+		    svc->listeners[i].made);
 		svc->listeners[i].fd = -1;
+		svc->listeners[i].made = 0;
 		svc->listeners[i].armed = 0;
 	}
 	if (svc->handler == &exec_handler)

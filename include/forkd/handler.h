@@ -47,6 +47,11 @@ struct forkd_conn {
 	unsigned int	 connnum;	/* this client's connections */
 	const char	*remote_host;	/* resolve-names, or NULL */
 	const char	*local_host;
+	/* A unix-domain connection: the *_ip and *_port above are "". */
+	const char	*local_path;	/* "/path" or "@name", or NULL */
+	long		 peer_uid;	/* SO_PEERCRED, or -1 */
+	long		 peer_gid;
+	long		 peer_pid;
 };
 
 struct forkd_handler {

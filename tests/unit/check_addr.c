@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include <check.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,10 +374,18 @@ START_TEST(str_forms)
 	ck_assert_str_eq(addr_str((struct sockaddr *)&s6, 0, buf),
 	    "10.0.0.1:22");
 
+	/* A unix-domain peer has no name; a listener has one. */
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
+	ck_assert_str_eq(addr_str((struct sockaddr *)&sun, 0, buf), "unix:");
+	strlcpy(sun.sun_path, "/run/x.sock", sizeof(sun.sun_path));
 	ck_assert_str_eq(addr_str((struct sockaddr *)&sun, 0, buf),
-	    "(unknown)");
+	    "unix:/run/x.sock");
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path + 1, "name", 4);
+	ck_assert_str_eq(addr_str((struct sockaddr *)&sun, 0, buf),
+	    "unix:@name");
 }
 END_TEST
 
@@ -455,10 +464,46 @@ START_TEST(equal)
 	ck_assert(!addr_equal((struct sockaddr *)&a4, (struct sockaddr *)&m6));
 	ck_assert(!addr_equal((struct sockaddr *)&m6, (struct sockaddr *)&a4));
 
+	/* Unix-domain sockets: the same path, or the same abstract name. */
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	ck_assert(!addr_equal((struct sockaddr *)&sun,
+	strlcpy(sun.sun_path, "/run/x.sock", sizeof(sun.sun_path));
+	ck_assert(addr_equal((struct sockaddr *)&sun,
 	    (struct sockaddr *)&sun));
+	ck_assert(!addr_equal((struct sockaddr *)&sun,
+	    (struct sockaddr *)&a4));
+}
+END_TEST
+
+START_TEST(parse_unix)
+{
+	struct addr		 a[2];
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a[0].ss;
+	const char		*errstr;
+	char			 longpath[200];
+
+	ck_assert_int_eq(addr_parse_listen("unix:/run/forkd.sock", a, &errstr),
+	    1);
+	ck_assert_int_eq(sun->sun_family, AF_UNIX);
+	ck_assert_str_eq(sun->sun_path, "/run/forkd.sock");
+	ck_assert_int_eq(a[0].len, offsetof(struct sockaddr_un, sun_path) +
+	    sizeof("/run/forkd.sock"));
+	ck_assert_int_eq(addr_parse_listen("unix:@forkd", a, &errstr), 1);
+	ck_assert_int_eq(sun->sun_path[0], '\0');
+	ck_assert_str_eq(sun->sun_path + 1, "forkd");
+	/* The name alone, without a NUL: systemd's and socat's length. */
+	ck_assert_int_eq(a[0].len, offsetof(struct sockaddr_un, sun_path) +
+	    1 + 5);
+	ck_assert_int_eq(addr_parse_listen("unix:run/x", a, &errstr), -1);
+	ck_assert_str_eq(errstr, "a unix socket is /path or @name");
+	ck_assert_int_eq(addr_parse_listen("unix:", a, &errstr), -1);
+	ck_assert_int_eq(addr_parse_listen("unix:@", a, &errstr), -1);
+	memset(longpath, 'x', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	memcpy(longpath, "unix:/", 6);
+	ck_assert_int_eq(addr_parse_listen(longpath, a, &errstr), -1);
+	ck_assert_str_eq(errstr, "unix socket name too long");
 }
 END_TEST
 
@@ -523,6 +568,7 @@ addr_suite(void)
 
 	tc = tcase_create("equality");
 	tcase_add_test(tc, equal);
+	tcase_add_test(tc, parse_unix);
 	tcase_add_test(tc, equal_parsed);
 	suite_add_tcase(s, tc);
 
