@@ -342,8 +342,11 @@ addr_str(const struct sockaddr *sa, int wildcard, char *buf)
 	char	ip[INET6_ADDRSTRLEN], port[ADDR_PORTLEN];
 
 	const struct sockaddr_un *sun = (const struct sockaddr_un *)sa;
+	unsigned int		 uid;
 
-	if (sa->sa_family == AF_UNIX && sun->sun_path[0] == '\0' &&
+	if (addr_cred(sa, &uid, NULL) == 0)
+		snprintf(buf, ADDR_STRLEN, "unix:uid %u", uid);
+	else if (sa->sa_family == AF_UNIX && sun->sun_path[0] == '\0' &&
 	    sun->sun_path[1] != '\0')
 		snprintf(buf, ADDR_STRLEN, "unix:@%.*s",
 		    (int)sizeof(sun->sun_path) - 1, sun->sun_path + 1);
@@ -415,6 +418,41 @@ addr_unspecified(const struct sockaddr *sa)
 		return (v4[0] | v4[1] | v4[2] | v4[3]) == 0;
 	return sa->sa_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
 	    &((const struct sockaddr_in6 *)sa)->sin6_addr);
+}
+
+#define ADDR_CRED	"\0\0cred"
+
+void
+addr_set_cred(struct sockaddr_storage *ss, unsigned int uid, unsigned int gid,
+    int pid)
+{
+	struct sockaddr_un	*sun = (struct sockaddr_un *)ss;
+	char			*p = sun->sun_path;
+
+	memset(ss, 0, sizeof(*ss));
+	sun->sun_family = AF_UNIX;
+	memcpy(p, ADDR_CRED, sizeof(ADDR_CRED) - 1);
+	p += sizeof(ADDR_CRED) - 1;
+	memcpy(p, &uid, sizeof(uid));
+	memcpy(p + sizeof(uid), &gid, sizeof(gid));
+	memcpy(p + sizeof(uid) + sizeof(gid), &pid, sizeof(pid));
+}
+
+int
+addr_cred(const struct sockaddr *sa, unsigned int *uid, unsigned int *gid)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)sa;
+	const char		*p = sun->sun_path;
+
+	if (sa->sa_family != AF_UNIX ||
+	    memcmp(p, ADDR_CRED, sizeof(ADDR_CRED) - 1) != 0)
+		return -1;
+	p += sizeof(ADDR_CRED) - 1;
+	if (uid != NULL)
+		memcpy(uid, p, sizeof(*uid));
+	if (gid != NULL)
+		memcpy(gid, p + sizeof(*uid), sizeof(*gid));
+	return 0;
 }
 
 socklen_t

@@ -61,6 +61,18 @@ unsigned int addr_port(const struct sockaddr *);
  */
 int	addr_unspecified(const struct sockaddr *);
 
+/*
+ * A unix-domain client's credentials, kept where its address would be,
+ * for the access rules, the per-source counts and the logs: a
+ * sockaddr_un whose path starts with two NULs and "cred", then the uid,
+ * gid and pid.  addr_cred() gives them back: 0, or -1 when sa holds
+ * none.
+ */
+void	addr_set_cred(struct sockaddr_storage *, unsigned int uid,
+	    unsigned int gid, int pid);
+int	addr_cred(const struct sockaddr *, unsigned int *uid,
+	    unsigned int *gid);
+
 /* The length of an IPv4 or IPv6 socket address, 0 for another family. */
 socklen_t addr_len(const struct sockaddr *);
 

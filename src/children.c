@@ -178,8 +178,9 @@ started:
 			c->report = -1;
 			svc->nwaiting--;
 		}
-	} else if (svc->sources != NULL && ss->ss_family != AF_UNIX) {
-		/* A unix-domain client has no address to count. */
+	} else if (svc->sources != NULL && (ss->ss_family != AF_UNIX ||
+	    addr_cred((const struct sockaddr *)ss, NULL, NULL) == 0)) {
+		/* A unix-domain client counts by uid, if the kernel said. */
 		if (srctab_add(svc->sources, (const struct sockaddr *)ss) != 0)
 			c->counted = 1;
 		else

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cidr.h"
 
 static int	cidr_prefixlen(const char *, unsigned int, unsigned int *);
@@ -169,8 +170,22 @@ cidr_rules_allow(const struct cidr_rule *rules, size_t n,
 	size_t	i;
 	int	have_allow = 0;
 
+	unsigned int	uid, gid;
+	int		cred = addr_cred(sa, &uid, &gid) == 0, match;
+
 	for (i = 0; i < n; i++) {
-		if (cidr_match(&rules[i].net, sa))
+		switch (rules[i].kind) {
+		case CIDR_UID:
+			match = cred && uid == rules[i].id;
+			break;
+		case CIDR_GID:
+			match = cred && gid == rules[i].id;
+			break;
+		default:
+			match = cidr_match(&rules[i].net, sa);
+			break;
+		}
+		if (match)
 			return rules[i].allow;
 		have_allow |= rules[i].allow;
 	}

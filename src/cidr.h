@@ -30,10 +30,21 @@ int	cidr_parse(const char *, struct cidr *, const char **errstr);
  */
 int	cidr_match(const struct cidr *, const struct sockaddr *);
 
-/* An allow or deny rule. */
+/*
+ * An allow or deny rule: for a network, or for the user or group of a
+ * unix-domain client (whose credentials addr_set_cred() keeps).
+ */
+enum cidr_kind {
+	CIDR_NET,
+	CIDR_UID,
+	CIDR_GID,
+};
+
 struct cidr_rule {
 	int		allow;		/* 1 allow, 0 deny */
-	struct cidr	net;
+	enum cidr_kind	kind;
+	struct cidr	net;		/* CIDR_NET */
+	unsigned int	id;		/* CIDR_UID, CIDR_GID */
 };
 
 /*

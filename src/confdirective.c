@@ -223,6 +223,7 @@ static int	conf_scaled(struct parser *, const char *,
 static int	conf_duration(struct parser *, const char *, unsigned int *);
 static int	conf_abspath(struct parser *, const char *);
 static int	conf_cidr(struct parser *, const char *, struct cidr *);
+static int	conf_credid(struct parser *, const char *, struct cidr_rule *);
 static int	conf_argv(struct parser *, enum conf_handler_kind);
 static const struct conf_listen *listen_conflict(const struct conf_listen *,
 		    size_t, const struct addr *);
@@ -557,6 +558,35 @@ conf_listen_add(struct parser *p, const struct addr *a)
  * allow and deny share one list, in the order written.  The list counts
  * as given even when refused halfway, so that the merge leaves it alone.
  */
+/* uid:NAME, uid:N, gid:NAME or gid:N, for unix-domain clients. */
+static int
+conf_credid(struct parser *p, const char *s, struct cidr_rule *r)
+{
+	const char	*v = s + 4, *errstr;
+	struct passwd	*pw;
+	struct group	*gr;
+	long long	 n;
+
+	r->kind = s[0] == 'u' ? CIDR_UID : CIDR_GID;
+	if (*v >= '0' && *v <= '9') {
+		n = strtonum(v, 0, UINT32_MAX - 1, &errstr);
+		if (errstr != NULL) {
+			conf_err(p, "bad id %s: %s", q(p, s), errstr);
+			return -1;
+		}
+		r->id = (unsigned int)n;
+	} else if (r->kind == CIDR_UID && (pw = getpwnam(v)) != NULL)
+		r->id = pw->pw_uid;
+	else if (r->kind == CIDR_GID && (gr = getgrnam(v)) != NULL)
+		r->id = gr->gr_gid;
+	else {
+		conf_err(p, "unknown %s %s", r->kind == CIDR_UID ? "user" :
+		    "group", q(p, v));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 conf_acl(struct parser *p, const struct keyword *kw)
 {
@@ -570,7 +600,12 @@ conf_acl(struct parser *p, const struct keyword *kw)
 		    sizeof(*na))) == NULL)
 			return conf_nomem(p);
 		s->acl = na;
-		if (conf_cidr(p, p->args[i], &na[s->nacl].net) == -1)
+		memset(&na[s->nacl], 0, sizeof(na[s->nacl]));
+		if (strncmp(p->args[i], "uid:", 4) == 0 ||
+		    strncmp(p->args[i], "gid:", 4) == 0) {
+			if (conf_credid(p, p->args[i], &na[s->nacl]) == -1)
+				return -1;
+		} else if (conf_cidr(p, p->args[i], &na[s->nacl].net) == -1)
 			return -1;
 		na[s->nacl++].allow = strcmp(kw->name, "allow") == 0;
 	}

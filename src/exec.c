@@ -27,7 +27,7 @@
 
 /* The variables forkd sets for every connection, and the NULL. */
 #define EXEC_NCONNVARS	12
-#define EXEC_NUMLEN	64		/* three numbers for IPC */
+#define EXEC_NUMLEN	96		/* four numbers for IPC */
 /*
  * Room for their "NAME=value" strings: 512 bytes for the addresses and
  * ports (at most 246 bytes of them), and what the longest service name
@@ -196,11 +196,18 @@ env_ipc(const struct forkd_conn *conn, const char *vars[][2],
 	vars[n++][1] = conn->local_path;
 	vars[n][0] = "FORKD_SERVICE";
 	vars[n++][1] = conn->service;
-	/* num holds the three numbers, NUL after each. */
-	if (conn->peer_uid != -1) {
-		w = snprintf(num, EXEC_NUMLEN, "%ld", conn->peer_uid) + 1;
-		vars[n][0] = "IPCREMOTEEUID";
+	/* num holds the numbers, NUL after each. */
+	w = 0;
+	if (conn->connnum > 0) {
+		vars[n][0] = "IPCCONNNUM";
 		vars[n++][1] = num;
+		w = snprintf(num, EXEC_NUMLEN, "%u", conn->connnum) + 1;
+	}
+	if (conn->peer_uid != -1) {
+		vars[n][0] = "IPCREMOTEEUID";
+		vars[n++][1] = num + w;
+		w += snprintf(num + w, (size_t)(EXEC_NUMLEN - w), "%ld",
+		    conn->peer_uid) + 1;
 		vars[n][0] = "IPCREMOTEEGID";
 		vars[n++][1] = num + w;
 		w += snprintf(num + w, (size_t)(EXEC_NUMLEN - w), "%ld",

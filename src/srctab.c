@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "pages.h"
 #include "srctab.h"
 
@@ -102,6 +103,7 @@ key(const struct srctab *t, const struct sockaddr *sa, uint8_t k[16])
 {
 	static const uint8_t	mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 				    0xff, 0xff };
+	unsigned int		uid;
 	const struct sockaddr_in	*sin;
 	const struct sockaddr_in6	*sin6;
 
@@ -119,6 +121,18 @@ key(const struct srctab *t, const struct sockaddr *sa, uint8_t k[16])
 			cut(k + 12, 4, t->v4len);
 		else
 			cut(k, 16, t->v6len);
+		return 0;
+	case AF_UNIX:
+		/*
+		 * A unix-domain client counts by its uid, as ::fffe:0:0/96
+		 * keys, a prefix no IPv6 client reaches the host from (::/8
+		 * is reserved).
+		 */
+		if (addr_cred(sa, &uid, NULL) == -1)
+			return -1;
+		memcpy(k, mapped, 12);
+		k[11] = 0xfe;
+		memcpy(k + 12, &uid, 4);
 		return 0;
 	}
 	return -1;

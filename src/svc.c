@@ -46,6 +46,7 @@ static int	svc_pause_live(void *, const struct deadline *);
 static int	svc_pause_other(void *, const struct deadline *);
 static void	svc_arm(struct server *, struct svc *, int);
 static int	svc_backlogged(const struct svc *);
+static void	svc_peercred(int, struct sockaddr_storage *);
 static void	svc_starve(struct server *, struct svc *, struct listener *,
 		    const char *, uint64_t);
 static enum refusal svc_check(const struct svc *, const struct sockaddr *,
@@ -508,6 +509,8 @@ svc_accept(struct server *srv, struct listener *l)
 			}
 		}
 		svc->accept_failed = 0;
+		if (ss.ss_family == AF_UNIX)
+			svc_peercred(fd, &ss);
 		if (srv->starved != 0) {
 			log_info("service %s: accepting again, after %u "
 			    "pauses out of descriptors", svc->name,
@@ -538,6 +541,23 @@ svc_accept(struct server *srv, struct listener *l)
 			rate_take(&svc->rate, now);
 		children_start(srv, l, fd, &ss, now, rule);
 	}
+}
+
+/*
+ * A unix-domain client is known by its credentials, which the kernel
+ * keeps for the socket (SO_PEERCRED): kept where its address would be,
+ * for allow/deny, max-per-source and the logs.  Without them (they are
+ * always there on Linux), the client matches no uid or gid rule and is
+ * not counted.
+ */
+static void
+svc_peercred(int fd, struct sockaddr_storage *ss)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		addr_set_cred(ss, cred.uid, cred.gid, cred.pid);
 }
 
 /*

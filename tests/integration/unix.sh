@@ -86,6 +86,43 @@ st=$?
 [ "$(cat "$tmp/file")" = data ] || fail "a plain file was touched"
 ok "a socket in use or a file in the way: exit 71, nothing removed"
 
+# Unix-domain clients by their credentials: allow/deny uid: and gid:,
+# max-per-source per uid, IPCCONNNUM.
+c=$(conf cred.conf <<EOF2
+refuse-message "no\r\n"
+service denied {
+	listen unix:$tmp/denied.sock
+	deny uid:$(id -u)
+	handler echo
+}
+service bygroup {
+	listen unix:$tmp/bygroup.sock
+	allow gid:$(id -g)
+	handler echo
+}
+service hold {
+	listen unix:$tmp/hold.sock
+	max-per-source 1
+	exec /bin/sh -c "echo IPCCONNNUM=\$IPCCONNNUM; sleep 2"
+}
+EOF2
+)
+start_forkd -v -f "$c"
+out=$(timeout 5 socat -T 5 - "UNIX-CONNECT:$tmp/denied.sock" </dev/null | tr -d '\r')
+[ "$out" = no ] || fail "deny uid: '$out'"
+out=$(echo mine | timeout 5 socat -T 5 - "UNIX-CONNECT:$tmp/bygroup.sock")
+[ "$out" = mine ] || fail "allow gid: '$out'"
+grep -q "refused unix:uid $(id -u): denied by allow/deny" "$tmp/forkd.log" ||
+    fail "the refusal does not name the uid: $(cat "$tmp/forkd.log")"
+timeout 5 socat -T 5 - "UNIX-CONNECT:$tmp/hold.sock" </dev/null >"$tmp/first" &
+first=$!
+retry 30 grep -q IPCCONNNUM=1 "$tmp/first" || fail "first: $(cat "$tmp/first")"
+out=$(timeout 5 socat -T 5 - "UNIX-CONNECT:$tmp/hold.sock" </dev/null | tr -d '\r')
+[ "$out" = no ] || fail "max-per-source per uid: '$out'"
+wait $first
+stop_forkd
+ok "unix-domain clients: uid and gid rules, max-per-source per uid, IPCCONNNUM"
+
 # Socket activation passes unix-domain sockets too: by path, or by name.
 if command -v systemd-socket-activate >/dev/null 2>&1; then
 	rm -f "$s1" "$s2"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cidr.h"
 #include "check_main.h"
 
@@ -410,6 +411,33 @@ START_TEST(rules_mapped)
 }
 END_TEST
 
+/* Unix-domain clients: by uid or gid, and no network rule matches them. */
+START_TEST(rules_credentials)
+{
+	struct sockaddr_storage	 me, other, nocred;
+	struct cidr_rule	 r[3];
+
+	addr_set_cred(&me, 1000, 100, 42);
+	addr_set_cred(&other, 1001, 101, 43);
+	memset(&nocred, 0, sizeof(nocred));
+	nocred.ss_family = AF_UNIX;
+	memset(r, 0, sizeof(r));
+	r[0].allow = 0;
+	r[0].kind = CIDR_UID;
+	r[0].id = 1001;
+	r[1].allow = 1;
+	r[1].kind = CIDR_GID;
+	r[1].id = 100;
+	ck_assert(cidr_rules_allow(r, 2, (struct sockaddr *)&me));
+	ck_assert(!cidr_rules_allow(r, 2, (struct sockaddr *)&other));
+	/* No credentials: no uid or gid rule matches; an allow refuses. */
+	ck_assert(!cidr_rules_allow(r, 2, (struct sockaddr *)&nocred));
+	ck_assert_int_eq(cidr_parse("0.0.0.0/0", &r[2].net, NULL), 0);
+	r[2].allow = 1;
+	ck_assert(!cidr_rules_allow(&r[2], 1, (struct sockaddr *)&me));
+}
+END_TEST
+
 static Suite *
 cidr_suite(void)
 {
@@ -437,6 +465,7 @@ cidr_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("match");
+	tcase_add_test(tc, rules_credentials);
 	tcase_add_test(tc, match_v4);
 	tcase_add_test(tc, match_v4_host);
 	tcase_add_test(tc, match_v4_all);

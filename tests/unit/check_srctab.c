@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "srctab.h"
 #include "check_main.h"
 
@@ -146,6 +147,28 @@ START_TEST(prefixes)
 }
 END_TEST
 
+/* Unix-domain clients count by uid; pids and groups play no part. */
+START_TEST(credentials)
+{
+	struct srctab		*t = srctab_new(8, 6);
+	struct sockaddr_storage	 a, b, c, none, v6 = ip("::fffe:0:3e8", 1);
+
+	ck_assert_ptr_nonnull(t);
+	addr_set_cred(&a, 1000, 100, 10);
+	addr_set_cred(&b, 1000, 200, 11);
+	addr_set_cred(&c, 1001, 100, 12);
+	memset(&none, 0, sizeof(none));
+	none.ss_family = AF_UNIX;
+	ck_assert_uint_eq(srctab_add(t, SA(a)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(b)), 2);
+	ck_assert_uint_eq(srctab_add(t, SA(c)), 1);
+	ck_assert_uint_eq(srctab_add(t, SA(none)), 0);
+	/* Keys live in ::fffe:0:0/96 (reserved ::/8), in the host's order. */
+	ck_assert_uint_eq(srctab_count(t, SA(v6)), 0);
+	srctab_free(t);
+}
+END_TEST
+
 START_TEST(full)
 {
 	struct srctab		*t = srctab_new(3, 3);
@@ -227,6 +250,7 @@ srctab_suite(void)
 	tcase_add_test(tc, count_add_del);
 	tcase_add_test(tc, keys);
 	tcase_add_test(tc, prefixes);
+	tcase_add_test(tc, credentials);
 	tcase_add_test(tc, full);
 	suite_add_tcase(s, tc);
 
