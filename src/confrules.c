@@ -10,6 +10,8 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +24,36 @@
 static int	client_patterns(struct parser *, struct conf_client *);
 static int	client_env(struct parser *, struct rule *);
 static void	client_body(struct parser *, struct conf_client *);
+static int	rules_id(const char *, char *, size_t, const char **);
 static int	rules_source(const struct conf_service *, uint64_t,
 		    const struct conf_client **, const struct conf_rulefile **);
+
+/*
+ * uid:NAME or gid:NAME, looked up now, as uid:N or gid:N in buf; buf
+ * empty for any other pattern.  -1 with *errstr for a name unknown.
+ */
+static int
+rules_id(const char *pattern, char *buf, size_t size, const char **errstr)
+{
+	const char	*v = pattern + 4;
+	struct passwd	*pw;
+	struct group	*gr;
+
+	buf[0] = '\0';
+	if ((strncmp(pattern, "uid:", 4) != 0 &&
+	    strncmp(pattern, "gid:", 4) != 0) || *v == '\0' ||
+	    (*v >= '0' && *v <= '9'))
+		return 0;
+	if (pattern[0] == 'u' && (pw = getpwnam(v)) != NULL)
+		snprintf(buf, size, "uid:%lu", (unsigned long)pw->pw_uid);
+	else if (pattern[0] == 'g' && (gr = getgrnam(v)) != NULL)
+		snprintf(buf, size, "gid:%lu", (unsigned long)gr->gr_gid);
+	else {
+		*errstr = pattern[0] == 'u' ? "unknown user" : "unknown group";
+		return -1;
+	}
+	return 0;
+}
 
 /* The order of the next client block or rules directive of cs. */
 static uint64_t
@@ -308,7 +338,7 @@ conf_rules_build(const struct conf_service *cs, struct conf_errors *errs)
 	const struct conf_rulefile	*rf;
 	struct ruleset			*rs;
 	const char			*errstr;
-	char				*buf, err[512], *end;
+	char				*buf, err[512], *end, idpat[32];
 	size_t				 i, len, plen;
 	unsigned int			 k;
 	long				 line;
@@ -323,8 +353,10 @@ conf_rules_build(const struct conf_service *cs, struct conf_errors *errs)
 			continue;
 		if (cl != NULL) {
 			for (i = 0; i < cl->npatterns; i++)
-				if (ruleset_add(rs, cl->patterns[i], &cl->rule,
-				    &errstr) == -1) {
+				if (rules_id(cl->patterns[i], idpat,
+				    sizeof(idpat), &errstr) == -1 ||
+				    ruleset_add(rs, idpat[0] != '\0' ? idpat :
+				    cl->patterns[i], &cl->rule, &errstr) == -1) {
 					conf_errors_add(errs, cl->rule.file,
 					    cl->lines[i], "client %s: %s",
 					    cl->patterns[i], errstr);

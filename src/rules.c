@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cidr.h"
 #include "pages.h"
 #include "rules.h"
@@ -102,7 +103,8 @@ enum pattern_kind {
 	PAT_ADDR,
 	PAT_RANGE,
 	PAT_NAME,
-	PAT_DOMAIN
+	PAT_DOMAIN,
+	PAT_ID		/* uid:N, gid:N: kept with the names */
 };
 
 struct pattern {
@@ -168,6 +170,8 @@ static const struct rule *match_exact(const struct ruleset *, int,
 static const struct rule *match_prefix(const struct ruleset *, int,
 		    const uint8_t *);
 static const struct rule *match_name(const struct ruleset *, const char *);
+static const struct rule *match_cred(const struct ruleset *,
+		    const struct sockaddr *, int *);
 static int	 is_blank(char);
 static int	 is_addrchar(char);
 static size_t	 line_colon(const char *, size_t);
@@ -514,6 +518,21 @@ pattern_parse(const char *s, struct pattern *p, const char **errstr)
 		p->kind = PAT_EMPTY;
 		return 0;
 	}
+	/*
+	 * A unix-domain client's user or group, by number: a key that no
+	 * host name can be (none has a colon), in the table of names.
+	 */
+	if (strncmp(s, "uid:", 4) == 0 || strncmp(s, "gid:", 4) == 0) {
+		if (s[4] == '\0' || strspn(s + 4, "0123456789") !=
+		    strlen(s + 4) || strlen(s + 4) > 10) {
+			*errstr = "a uid or gid is a number";
+			return -1;
+		}
+		p->kind = PAT_ID;
+		p->name = s;
+		p->namelen = strlen(s);
+		return 0;
+	}
 	if (*s == '=') {
 		p->kind = s[1] == '.' ? PAT_DOMAIN : PAT_NAME;
 		p->name = s + 1;
@@ -676,7 +695,7 @@ add_addr(struct ruleset *rs, const struct pattern *p, const struct rule *r)
 static int
 add_name(struct ruleset *rs, const struct pattern *p, const struct rule *r)
 {
-	struct ntable	*t = p->kind == PAT_NAME ? &rs->names : &rs->domains;
+	struct ntable	*t = p->kind == PAT_DOMAIN ? &rs->domains : &rs->names;
 	struct nslot	*s;
 	uint64_t	 h = NAME_HASH0;
 	size_t		 i;
@@ -781,6 +800,7 @@ ruleset_add(struct ruleset *rs, const char *pattern, const struct rule *r,
 		break;
 	case PAT_NAME:
 	case PAT_DOMAIN:
+	case PAT_ID:
 		rv = add_name(rs, &p, c);
 		break;
 	}
@@ -887,14 +907,44 @@ match_name(const struct ruleset *rs, const char *name)
 	return dom;
 }
 
+/*
+ * A unix-domain client with credentials: its uid's rule, its gid's, or
+ * the empty pattern's.  NULL otherwise, with *found 0.
+ */
+static const struct rule *
+match_cred(const struct ruleset *rs, const struct sockaddr *sa, int *found)
+{
+	const struct rule	*r;
+	unsigned int		 uid, gid;
+	char			 key[16];
+
+	*found = addr_cred(sa, &uid, &gid) == 0;
+	if (!*found)
+		return NULL;
+	if (rs->names.n > 0) {
+		snprintf(key, sizeof(key), "uid:%u", uid);
+		if ((r = match_name(rs, key)) != NULL)
+			return r;
+		snprintf(key, sizeof(key), "gid:%u", gid);
+		if ((r = match_name(rs, key)) != NULL)
+			return r;
+	}
+	return rs->everyone;
+}
+
 const struct rule *
 ruleset_match(const struct ruleset *rs, const struct sockaddr *sa,
     int *need_name)
 {
 	const struct rule	*r;
 	uint8_t			 key[16];
-	int			 fam;
+	int			 fam, cred;
 
+	if ((r = match_cred(rs, sa, &cred)) != NULL || cred) {
+		if (need_name != NULL)
+			*need_name = 0;
+		return r;
+	}
 	fam = client_key(sa, key);
 	if ((r = match_exact(rs, fam, key)) != NULL) {
 		if (need_name != NULL)
@@ -912,8 +962,10 @@ ruleset_match_name(const struct ruleset *rs, const struct sockaddr *sa,
 {
 	const struct rule	*r;
 	uint8_t			 key[16];
-	int			 fam;
+	int			 fam, cred;
 
+	if ((r = match_cred(rs, sa, &cred)) != NULL || cred)
+		return r;
 	fam = client_key(sa, key);
 	if ((r = match_exact(rs, fam, key)) != NULL)
 		return r;

@@ -105,6 +105,13 @@ service hold {
 	max-per-source 1
 	exec /bin/sh -c "echo IPCCONNNUM=\$IPCCONNNUM; sleep 2"
 }
+service byclient {
+	listen unix:$tmp/byclient.sock
+	client gid:$(id -gn) { env WHO=group }
+	client uid:$(id -un) { env WHO=user }
+	client uid:99999 { deny }
+	exec /bin/sh -c "echo WHO=\$WHO"
+}
 EOF2
 )
 start_forkd -v -f "$c"
@@ -120,6 +127,8 @@ retry 30 grep -q IPCCONNNUM=1 "$tmp/first" || fail "first: $(cat "$tmp/first")"
 out=$(timeout 5 socat -T 5 - "UNIX-CONNECT:$tmp/hold.sock" </dev/null | tr -d '\r')
 [ "$out" = no ] || fail "max-per-source per uid: '$out'"
 wait $first
+out=$(timeout 5 socat -T 5 - "UNIX-CONNECT:$tmp/byclient.sock" </dev/null)
+[ "$out" = WHO=user ] || fail "client uid: over gid:: '$out'"
 stop_forkd
 ok "unix-domain clients: uid and gid rules, max-per-source per uid, IPCCONNNUM"
 

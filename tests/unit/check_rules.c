@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "rules.h"
 #include "check_main.h"
 
@@ -328,6 +329,44 @@ START_TEST(names)
 	ck_assert_uint_eq(order_of(rs, "192.0.2.1", NULL), 0);
 	/* A name is no domain of its own. */
 	ck_assert_uint_eq(order_of(rs, "192.0.2.1", "x.mail.example.com"), 3);
+	ruleset_free(rs);
+}
+END_TEST
+
+/*
+ * A unix-domain client: its uid's rule, else its gid's, else the empty
+ * pattern's; address rules never.  Ids count as no names.
+ */
+START_TEST(credentials)
+{
+	struct ruleset		*rs = ruleset_new();
+	struct sockaddr_storage	 me, other, third;
+	const struct rule	*r;
+	const char		*errstr;
+	int			 need = 1;
+
+	ck_assert_ptr_nonnull(rs);
+	add(rs, "gid:100", 1);
+	add(rs, "uid:1000", 2);
+	add(rs, "0.0.0.0/0", 3);
+	add(rs, "", 4);
+	ck_assert_uint_eq(ruleset_names(rs), 0);
+	addr_set_cred(&me, 1000, 100, 1);
+	addr_set_cred(&other, 1001, 100, 2);
+	addr_set_cred(&third, 1002, 101, 3);
+	r = ruleset_match(rs, (struct sockaddr *)&me, &need);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->order, 2);
+	ck_assert_int_eq(need, 0);
+	r = ruleset_match_name(rs, (struct sockaddr *)&other, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->order, 1);
+	r = ruleset_match(rs, (struct sockaddr *)&third, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->order, 4);
+	ck_assert_int_eq(ruleset_add(rs, "uid:www", &(struct rule){ 0 },
+	    &errstr), -1);
+	ck_assert_str_eq(errstr, "a uid or gid is a number");
 	ruleset_free(rs);
 }
 END_TEST
@@ -939,6 +978,7 @@ rules_suite(void)
 	tcase_add_test(tc, bad_patterns);
 	tcase_add_test(tc, ipv6);
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, credentials);
 	tcase_add_test(tc, empty_matches_everyone);
 	suite_add_tcase(s, tc);
 
