@@ -82,6 +82,7 @@ struct xattr {
 	char		**v;
 	int		 nv;
 	int		 used;
+	char		*text;		/* what v points into, parsed ones' */
 };
 
 struct xblock {
@@ -105,6 +106,8 @@ static char	**names;		/* service names taken */
 static size_t	 nnames;
 
 static void	 usage(void) __attribute__((noreturn));
+static void	 xattrs_free(struct xattr *, int, int);
+static void	 xconf_free(struct xconf *);
 static void	*xmalloc(size_t);
 static char	*xstrdup(const char *);
 static void	 buf_add(struct buf *, const char *, ...)
@@ -963,6 +966,7 @@ xinetd_parse(struct xconf *x, const char *file, char *text, int depth)
 			    sizeof(*a->v))) == NULL)
 				err(EX_OSERR, NULL);
 			p = xstrdup(eq + 1);
+			a->text = p;
 			a->nv = split(p, a->v, strlen(eq + 1) / 2 + 1);
 			if (nw != 1)
 				b->kind = X_ERROR;
@@ -1114,7 +1118,7 @@ xinetd_convert(struct xconf *x)
 			break;
 		}
 	}
-	free(defs.a);
+	xattrs_free(defs.a, defs.na, 0);
 }
 
 /* The rlimit_ attributes forkd has, and its names for them. */
@@ -1339,7 +1343,42 @@ xinetd_service(struct xblock *xb, struct xblock *defs)
 	}
 emit:
 	svc_emit(&s, from, xb->orig.s != NULL ? xb->orig.s : xb->name);
+	xattrs_free(a, na, 0);
+}
+
+/*
+ * Attributes: their value arrays; and, owned, for those parsed from a
+ * file, their names and text (merged ones point to those).
+ */
+static void
+xattrs_free(struct xattr *a, int na, int owned)
+{
+	int	i;
+
+	for (i = 0; i < na; i++) {
+		free(a[i].v);
+		if (owned) {
+			free(a[i].name);
+			free(a[i].text);
+		}
+	}
 	free(a);
+}
+
+static void
+xconf_free(struct xconf *x)
+{
+	int	i;
+
+	for (i = 0; i < x->nb; i++) {
+		free(x->b[i].name);
+		free(x->b[i].file);
+		free(x->b[i].orig.s);
+		xattrs_free(x->b[i].a, x->b[i].na, 1);
+	}
+	free(x->b);
+	x->b = NULL;
+	x->nb = 0;
 }
 
 /*
@@ -1547,6 +1586,7 @@ main(int argc, char *argv[])
 			memset(&x, 0, sizeof(x));
 			xinetd_parse(&x, argv[i], text, 0);
 			xinetd_convert(&x);
+			xconf_free(&x);
 		} else
 			inetd_file(argv[i], text);
 		free(text);
