@@ -51,6 +51,7 @@ static int	detach(void);
 static char	*abspath(const char *);
 static int	check_modules(const struct conf *);
 static pid_t	pid_read(const char *);
+static const char *pid_default(const char *, char *, size_t);
 static int	pid_lock(struct pidfile *, const char *);
 static void	pid_write(struct pidfile *);
 static void	pid_remove(struct pidfile *);
@@ -298,6 +299,31 @@ pid_read(const char *path)
 }
 
 /*
+ * The pid file of a configuration: /run/forkd.pid for forkd.conf, and
+ * for another one, its name's: /run/forkd-NAME.pid for NAME.conf (or
+ * NAME), so that instances with their own files (SCALING OUT in
+ * forkd.conf(5)) have their own pid files.
+ */
+static const char *
+pid_default(const char *conf, char *buf, size_t size)
+{
+	const char	*base;
+	size_t		 len;
+
+	if (conf == NULL)
+		return FORKD_PIDFILE;
+	base = (base = strrchr(conf, '/')) != NULL ? base + 1 : conf;
+	len = strlen(base);
+	if (len > 5 && strcmp(base + len - 5, ".conf") == 0)
+		len -= 5;
+	if (len == 0 || (len == 5 && strncmp(base, "forkd", 5) == 0) ||
+	    (size_t)snprintf(buf, size, "%s/forkd-%.*s.pid", RUNSTATEDIR,
+	    (int)len, base) >= size)
+		return FORKD_PIDFILE;
+	return buf;
+}
+
+/*
  * Open and lock the pid file, creating it if need be.  libbsd's
  * pidfile_open(3) follows a symbolic link, so that one planted at the
  * path would have forkd, as root, truncate and write whatever file it
@@ -347,6 +373,9 @@ pid_lock(struct pidfile *pf, const char *path)
 		else
 			warnx("already running as pid %ld (%s)", (long)other,
 			    path);
+		warnx("another instance, with another configuration, needs a "
+		    "pid file of its own: -p, the pidfile directive, or a "
+		    "configuration file of another name (forkd(8), FILES)");
 		close(pf->fd);
 		free(pf->path);
 		return EX_TEMPFAIL;
@@ -400,6 +429,7 @@ main(int argc, char *argv[])
 	struct conf		*conf;
 	struct server		 srv;
 	struct pidfile		 pf, *pfh = NULL;
+	char			 defpid[PATH_MAX];
 	const char		*conf_path = FORKD_CONF, *listen = NULL;
 	const char		*pidfile = NULL;
 	char			*opts[MAX_OPTS], *reload_path = NULL;
@@ -500,7 +530,9 @@ main(int argc, char *argv[])
 	}
 
 	if (pidfile == NULL && !foreground)
-		pidfile = conf->pidfile != NULL ? conf->pidfile : FORKD_PIDFILE;
+		pidfile = conf->pidfile != NULL ? conf->pidfile :
+		    pid_default(listen == NULL ? conf_path : NULL, defpid,
+		    sizeof(defpid));
 	if (pidfile != NULL) {
 		if ((status = pid_lock(&pf, pidfile)) != 0) {
 			conf_free(conf);

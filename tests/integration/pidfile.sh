@@ -54,6 +54,8 @@ start_forkd -f "$c" -p "$pf"
 timeout 10 "$FORKD" -d -f "$c" -p "$pf" >"$tmp/out" 2>"$tmp/err"
 st=$?
 [ $st -eq 75 ] || fail "a second forkd on the pid file exits $st"
+grep -q "needs a pid file of its own: -p, the pidfile directive" "$tmp/err" ||
+    fail "a clash does not say what to do: $(cat "$tmp/err")"
 grep -q "already running as pid $forkd_pid ($pf)" "$tmp/err" ||
     fail "the second forkd says '$(cat "$tmp/err")'"
 [ "$(cat "$pf")" = "$forkd_pid" ] || fail "the second forkd changed the pid file"
