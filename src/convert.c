@@ -46,6 +46,7 @@
 
 #define FILE_MAX	(16 << 20)	/* as forkd's own limit */
 #define WORD_MAX	4096		/* forkd's longest word */
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define NAME_MAX_LEN	255		/* forkd's longest service name */
 #define INCLUDE_DEPTH	16
 
@@ -65,6 +66,8 @@ struct svc {
 	char		 reason[512];	/* why it was not converted */
 	int		 block;		/* with a reason: print the block */
 	int		 disabled;
+	char		 listen[4][INET6_ADDRSTRLEN + 16];
+	int		 nlisten;
 };
 
 /* An access rule of xinetd's only_from or no_access. */
@@ -104,6 +107,11 @@ static int	 nbad;			/* services not converted */
 static int	 nunreadable;		/* files that could not be read */
 static char	**names;		/* service names taken */
 static size_t	 nnames;
+static struct {
+	char	 addr[INET6_ADDRSTRLEN + 16];
+	char	 owner[NAME_MAX_LEN + 1];
+}		*listens;		/* listen addresses taken */
+static size_t	 nlistens;
 
 static void	 usage(void) __attribute__((noreturn));
 static void	 xattrs_free(struct xattr *, int, int);
@@ -116,6 +124,8 @@ static void	 buf_word(struct buf *, const char *);
 static void	 buf_comment(struct buf *, const char *, const char *);
 static char	*file_read(const char *, size_t *);
 static int	 name_taken(const char *);
+static const char *listen_port(const char *);
+static int	 listen_taken(const struct svc *, const char **, const char **);
 static void	 svc_init(struct svc *, const char *, int);
 static void	 svc_dir(struct svc *, const char *, ...);
 static void	 svc_note(struct svc *, const char *, ...)
@@ -408,9 +418,16 @@ svc_emit(struct svc *s, const char *from, const char *orig)
 {
 	struct buf	 out = { NULL, 0, 0 };
 	char		 base[NAME_MAX_LEN + 1], msg[1024];
+	const char	*owner, *addr;
 	int		 n;
 
 	buf_add(&out, "\n# %s\n", from);
+	if (s->reason[0] == '\0' && !s->disabled &&
+	    listen_taken(s, &owner, &addr)) {
+		snprintf(s->reason, sizeof(s->reason), "listen %s is service "
+		    "%s's already, from an earlier line", addr, owner);
+		s->block = 0;
+	}
 	if (s->reason[0] != '\0' && !s->block) {
 		snprintf(msg, sizeof(msg), "%snot converted: %s",
 		    s->disabled ? "disabled in xinetd, and " : "", s->reason);
@@ -435,6 +452,18 @@ svc_emit(struct svc *s, const char *from, const char *orig)
 	if ((names = reallocarray(names, nnames + 1, sizeof(*names))) == NULL)
 		err(EX_OSERR, NULL);
 	names[nnames++] = xstrdup(s->name);
+	/* The addresses of a service that serves are taken. */
+	if (s->reason[0] == '\0' && !s->disabled)
+		for (n = 0; n < s->nlisten; n++) {
+			listens = reallocarray(listens, nlistens + 1,
+			    sizeof(*listens));
+			if (listens == NULL)
+				err(EX_OSERR, NULL);
+			strlcpy(listens[nlistens].addr, s->listen[n],
+			    sizeof(listens[0].addr));
+			strlcpy(listens[nlistens++].owner, s->name,
+			    sizeof(listens[0].owner));
+		}
 
 	if (s->disabled)
 		buf_add(&out, "# disabled in xinetd\n");
@@ -515,6 +544,42 @@ listen_addr(struct svc *s, const char *host, int family, int port)
 	else
 		return -1;
 	svc_dir(s, "listen", a, NULL);
+	if (s->nlisten < (int)nitems(s->listen))
+		strlcpy(s->listen[s->nlisten++], a, sizeof(s->listen[0]));
+	return 0;
+}
+
+/* The port of a listen address as written here: after the last ':'. */
+static const char *
+listen_port(const char *a)
+{
+	const char	*c = strrchr(a, ':');
+
+	return c != NULL ? c + 1 : a;
+}
+
+/*
+ * Whether a listen address of s is one a service before it has: the
+ * same, or the same port where one of them is *, which forkd takes on
+ * every address.  Its owner in *owner.
+ */
+static int
+listen_taken(const struct svc *s, const char **owner, const char **addr)
+{
+	size_t	i;
+	int	j;
+
+	for (j = 0; j < s->nlisten; j++)
+		for (i = 0; i < nlistens; i++)
+			if (strcmp(listens[i].addr, s->listen[j]) == 0 ||
+			    ((strncmp(listens[i].addr, "*:", 2) == 0 ||
+			    strncmp(s->listen[j], "*:", 2) == 0) &&
+			    strcmp(listen_port(listens[i].addr),
+			    listen_port(s->listen[j])) == 0)) {
+				*owner = listens[i].owner;
+				*addr = s->listen[j];
+				return 1;
+			}
 	return 0;
 }
 

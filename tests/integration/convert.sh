@@ -44,6 +44,36 @@ convert 64 -t nonsense "$tmp/none"
 convert 66 "$tmp/none"
 ok "usage errors exit 64, an unreadable file 66"
 
+# Bad input: binary junk, a line of a megabyte, an includedir that
+# includes itself, services whose addresses collide once converted.
+head -c 65536 /dev/urandom >"$tmp/junk"
+"$FORKD_CONVERT" "$tmp/junk" >"$tmp/out" 2>"$tmp/err"
+st=$?
+[ $st -eq 1 ] || fail "binary junk: exit $st: $(cat "$tmp/err")"
+grep -q "^# not converted: " "$tmp/out" || fail "binary junk: no reason given"
+checked "$tmp/out"
+awk 'BEGIN { printf "echo stream tcp nowait root internal "
+	for (i = 0; i < 1048576; i++) printf "x"; print "" }' >"$tmp/long"
+convert 0 -t inetd "$tmp/long"
+has "	handler echo"
+checked "$tmp/out"
+mkdir "$tmp/loop.d"
+printf 'includedir %s\n' "$tmp/loop.d" >"$tmp/loop.d/self"
+printf 'includedir %s\n' "$tmp/loop.d" >"$tmp/loop.conf"
+timeout 20 "$FORKD_CONVERT" -t xinetd "$tmp/loop.conf" >"$tmp/out" 2>"$tmp/err"
+st=$?
+[ $st -eq 66 ] || fail "an include loop: exit $st: $(cat "$tmp/err")"
+grep -q "included too deep" "$tmp/err" || fail "an include loop: $(cat "$tmp/err")"
+printf '%s\n' "echo stream tcp nowait root internal" \
+    "echo stream tcp6 nowait root internal" \
+    "echo stream tcp nowait root internal" >"$tmp/dup"
+convert 1 "$tmp/dup"
+has "service echo6 {"
+grep -q "^# not converted: listen 0.0.0.0:7 is service echo's already" \
+    "$tmp/out" || fail "a second echo on port 7: $(cat "$tmp/out")"
+checked "$tmp/out"
+ok "binary junk, a 1 MB line, an include loop and colliding services"
+
 i=$(conf inetd.conf <<EOF2
 # inetd.conf with a comment
 echo	stream	tcp	nowait	$me	internal
