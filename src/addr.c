@@ -464,6 +464,16 @@ addr_len(const struct sockaddr *sa)
 	case AF_INET6:
 		return sizeof(struct sockaddr_in6);
 	case AF_UNIX:
+		/*
+		 * A client's credentials are short, and fit where the
+		 * master keeps a client's address (childtab.h); an unnamed
+		 * socket is its family; a named one, the whole structure.
+		 */
+		if (addr_cred(sa, NULL, NULL) == 0)
+			return ADDR_CRED_LEN;
+		if (((const struct sockaddr_un *)sa)->sun_path[0] == '\0' &&
+		    ((const struct sockaddr_un *)sa)->sun_path[1] == '\0')
+			return offsetof(struct sockaddr_un, sun_path);
 		return sizeof(struct sockaddr_un);
 	}
 	return 0;

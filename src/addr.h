@@ -70,6 +70,8 @@ int	addr_unspecified(const struct sockaddr *);
  */
 void	addr_set_cred(struct sockaddr_storage *, unsigned int uid,
 	    unsigned int gid, int pid);
+/* Its length: the family, two NULs, "cred", uid, gid and pid. */
+#define ADDR_CRED_LEN	(sizeof(sa_family_t) + 6 + 3 * 4)
 int	addr_cred(const struct sockaddr *, unsigned int *uid,
 	    unsigned int *gid);
 

@@ -18,6 +18,8 @@
 
 #include <netinet/in.h>
 
+#include "addr.h"
+
 /* An IPv4 or IPv6 socket address, in no more room than it needs. */
 union sockaddr_inet {
 	struct sockaddr		sa;
@@ -29,6 +31,10 @@ union sockaddr_inet {
  * Small, so that the slots the master writes for every connection span
  * few pages: each page written after a fork is a copy-on-write fault.
  */
+/* A unix-domain client's credentials fit too (addr.h). */
+_Static_assert(ADDR_CRED_LEN <= sizeof(union sockaddr_inet),
+    "credentials do not fit a child's address");
+
 struct child {
 	pid_t			 pid;
 	void			*svc;		/* owner's service */

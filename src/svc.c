@@ -558,6 +558,11 @@ svc_peercred(int fd, struct sockaddr_storage *ss)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 		addr_set_cred(ss, cred.uid, cred.gid, cred.pid);
+	else {
+		/* Unnamed: no path to carry where no path fits. */
+		memset(ss, 0, sizeof(*ss));
+		ss->ss_family = AF_UNIX;
+	}
 }
 
 /*
