@@ -30,13 +30,28 @@
 
 struct small {
 	size_t	cls;
-	size_t	pad;			/* what follows stays 16-aligned */
+	size_t	len;			/* asked for; 16 bytes, aligned */
 };
+
+/*
+ * Under AddressSanitizer, what lies past a record or an array, and a
+ * freed record, is poisoned: the sanitizer sees no allocation of its
+ * own here, and would let an overrun through.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)	((void)(p), (void)(n))
+#define UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
 
 struct region {
 	RB_ENTRY(region)	 entry;
 	void			*p;
-	size_t			 len;
+	size_t			 len;		/* whole pages */
+	size_t			 want;		/* asked for */
 	int			 arena;		/* a run of the arena */
 };
 
@@ -85,6 +100,7 @@ static void		*arena_get(size_t);
 static void		 arena_put(void *, size_t);
 static void		*pages_map(size_t);
 static void		*pages_small(size_t);
+static void		*pages_big(size_t);
 
 static int
 region_cmp(const struct region *a, const struct region *b)
@@ -227,10 +243,10 @@ pages_small(size_t len)
 	struct small	*h;
 	size_t		 cls, sz;
 
-	len += sizeof(*h);
-	for (cls = 0, sz = PAGES_MIN; sz < len; cls++)
+	for (cls = 0, sz = PAGES_MIN; sz < len + sizeof(*h); cls++)
 		sz <<= 1;
 	if ((h = freelist[cls]) != NULL) {
+		UNPOISON(h, sz);
 		memcpy(&freelist[cls], h + 1, sizeof(void *));
 		memset(h, 0, sz);
 	} else {
@@ -244,7 +260,26 @@ pages_small(size_t len)
 		carve_left[cls] -= sz;
 	}
 	h->cls = cls;
+	h->len = len;
+	POISON((char *)(h + 1) + len, sz - sizeof(*h) - len);
 	return h + 1;
+}
+
+/* len bytes of a mapping of their own, or of the arena; zeroed. */
+static void *
+pages_big(size_t len)
+{
+	struct region	*r;
+	char		*p;
+
+	if ((p = pages_map(len)) == NULL)
+		return NULL;
+	if ((r = pages_find(p)) != NULL) {
+		r->want = len;
+		UNPOISON(p, len);
+		POISON(p + len, r->len - len);
+	}
+	return p;
 }
 
 void *
@@ -256,7 +291,7 @@ pages_alloc(size_t n, size_t size)
 	}
 	if (n * size <= PAGES_SMALL - sizeof(struct small))
 		return pages_small(n * size);
-	return pages_map(n * size);
+	return pages_big(n * size);
 }
 
 void *
@@ -281,15 +316,16 @@ pages_resize(void *p, size_t oldn, size_t n, size_t size)
 			return NULL;
 		RB_REMOVE(regions, &regions, r);
 		r->p = q;
-		r->len = n * size;
+		r->len = r->want = n * size;
 		RB_INSERT(regions, &regions, r);
+		UNPOISON(q, n * size);
 		return q;
 	}
 	if (r != NULL)
-		oldlen = r->len;
+		oldlen = r->want;
 	else {
 		h = (struct small *)p - 1;
-		oldlen = ((size_t)PAGES_MIN << h->cls) - sizeof(*h);
+		oldlen = h->len;
 	}
 	(void)oldn;
 	if ((q = pages_alloc(n, size)) == NULL)
@@ -310,17 +346,21 @@ pages_free(void *p, size_t n, size_t size)
 	if (p == NULL)
 		return;
 	if ((r = pages_find(p)) != NULL) {
-		if (r->arena)
+		if (r->arena) {
 			arena_put(p, r->len);
-		else
+			POISON(p, r->len);
+		} else
 			munmap(p, r->len);
 		RB_REMOVE(regions, &regions, r);
 		free(r);
 		return;
 	}
 	h = (struct small *)p - 1;
+	UNPOISON(p, sizeof(void *));
 	memcpy(p, &freelist[h->cls], sizeof(void *));
 	freelist[h->cls] = h;
+	POISON((char *)p + sizeof(void *), ((size_t)PAGES_MIN << h->cls) -
+	    sizeof(*h) - sizeof(void *));
 }
 
 void

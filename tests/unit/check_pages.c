@@ -175,6 +175,30 @@ START_TEST(one_arena)
 }
 END_TEST
 
+#if defined(__SANITIZE_ADDRESS__)
+/* What lies past a record is poisoned: an overrun ends the process. */
+START_TEST(overrun_caught)
+{
+	volatile char	*p = pages_alloc(1, 100);
+
+	ck_assert_ptr_nonnull((void *)p);
+	p[99] = 1;
+	p[100] = 1;
+}
+END_TEST
+
+/* And so is a freed record. */
+START_TEST(use_after_free_caught)
+{
+	volatile char	*p = pages_alloc(1, 600);
+
+	ck_assert_ptr_nonnull((void *)p);
+	pages_free((void *)p, 1, 600);
+	p[300] = 1;
+}
+END_TEST
+#endif
+
 static Suite *
 pages_suite(void)
 {
@@ -187,6 +211,10 @@ pages_suite(void)
 	tcase_add_test(tc, resize_keeps_contents);
 	tcase_add_test(tc, out_of_children_unless_shared);
 	tcase_add_test(tc, one_arena);
+#if defined(__SANITIZE_ADDRESS__)
+	tcase_add_exit_test(tc, overrun_caught, 1);
+	tcase_add_exit_test(tc, use_after_free_caught, 1);
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }
