@@ -39,7 +39,7 @@
 } while (0)
 
 int		LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-static int	could_include(const uint8_t *, size_t);
+static int	could_spell(const uint8_t *, size_t, const char *);
 static size_t	printable(const unsigned char *);
 static void	check_messages(const struct conf_errors *, const uint8_t *,
 		    size_t);
@@ -51,17 +51,18 @@ static void	check_conf(const struct conf *);
  * An include directive reads the files its pattern names, anywhere: a
  * glob of the whole tree would walk all of it (and through /proc/N/root
  * without end), and a file is opened before it is known to be a regular
- * one.  The fuzzer must not do that, so inputs that could spell include
- * are skipped.  A word is bare characters and quoted strings side by
- * side, and no escape yields a letter: a word "include" is its seven
- * letters with nothing but double quotes between them, which this finds
- * in the text with its double quotes taken out.
+ * one.  A rules directive reads the file it names, which may be one of
+ * /proc's, large beyond its size.  The fuzzer must not do that, so
+ * inputs that could spell include or rules are skipped.  A word is bare
+ * characters and quoted strings side by side, and no escape yields a
+ * letter: a word "include" is its seven letters with nothing but double
+ * quotes between them, which this finds in the text with its double
+ * quotes taken out.
  */
 static int
-could_include(const uint8_t *data, size_t size)
+could_spell(const uint8_t *data, size_t size, const char *word)
 {
-	static const char	 word[] = "include";
-	size_t			 i, n = 0;
+	size_t	i, n = 0, len = strlen(word);
 
 	for (i = 0; i < size; i++) {
 		if (data[i] == '"')
@@ -70,7 +71,7 @@ could_include(const uint8_t *data, size_t size)
 			n++;
 		else
 			n = data[i] == (uint8_t)word[0];
-		if (n == sizeof(word) - 1)
+		if (n == len)
 			return 1;
 	}
 	return 0;
@@ -239,7 +240,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct conf		*conf;
 
 	/* -1: not worth keeping in the corpus. */
-	if (could_include(data, size))
+	if (could_spell(data, size, "include") ||
+	    could_spell(data, size, "rules"))
 		return -1;
 	conf = conf_parse_string(NAME, (const char *)data, size, &errs);
 	CHECK((conf == NULL) == (errs.n > 0));
