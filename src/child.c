@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -294,6 +295,30 @@ child_peercred(struct forkd_conn *conn, int fd)
 	conn->peer_pid = (long)cred.pid;
 }
 
+static int	child_nnp;	/* the master has set PR_SET_NO_NEW_PRIVS */
+static int	child_nnp_decided;
+
+int
+child_nnp_needed(const struct conf *conf)
+{
+	const struct conf_service	*cs;
+	int				 all = 1;
+
+	TAILQ_FOREACH(cs, &conf->services, entry)
+		all &= cs->s.nnp != 0;
+	if (!child_nnp_decided) {
+		child_nnp_decided = 1;
+		child_nnp = all;
+	}
+	return all;
+}
+
+int
+child_nnp_master(void)
+{
+	return child_nnp;
+}
+
 int
 child_session(void)
 {
@@ -488,6 +513,12 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	conn.env = t.env;
 	conn.connnum = t.connnum;
 	child_peercred(&conn, STDIN_FILENO);
+	/* The master has none: the service wants it all the same. */
+	if (svc->conf->s.nnp && !child_nnp &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("service %s: PR_SET_NO_NEW_PRIVS", svc->name);
+		_exit(CHILD_SETUP_FAILED);
+	}
 	/* tcpserver -B: before the handler, after the PROXY header. */
 	if (t.banner != NULL && *t.banner != '\0' &&
 	    forkd_write(&conn, t.banner, strlen(t.banner)) == -1)

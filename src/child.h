@@ -17,6 +17,7 @@
 
 #include "addr.h"
 
+struct conf;
 struct svc;
 
 /* The text of a connection's addresses, which struct forkd_conn points to. */
@@ -86,6 +87,16 @@ void	child_conn(struct forkd_conn *, struct child_addrs *a,
  * a process group otherwise.
  */
 void	child_init(void);
+
+/*
+ * Whether every service of conf keeps no-new-privileges on: the master
+ * then sets the flag for itself, once, and children inherit it.  The
+ * first call decides; later ones, on reload, say whether conf fits.
+ */
+int	child_nnp_needed(const struct conf *);
+
+/* Whether the master carries the flag. */
+int	child_nnp_master(void);
 int	child_session(void);
 
 /*

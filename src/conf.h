@@ -97,7 +97,8 @@ enum conf_rlimit {
 #define CONF_SET_SOCKET_MODE	(1U << 25)
 #define CONF_SET_SOCKET_USER	(1U << 26)
 #define CONF_SET_SOCKET_GROUP	(1U << 27)
-#define CONF_SET_COUNT		28
+#define CONF_SET_NNP		(1U << 28)
+#define CONF_SET_COUNT		29
 
 /*
  * Socket options (SPEC section 9), each given or not: a service's own
@@ -184,6 +185,7 @@ struct conf_settings {
 	mode_t		 umask;
 	gid_t		*groups;	/* explicit supplementary groups */
 	size_t		 ngroups;
+	int		 nnp;		/* no-new-privileges */
 	mode_t		 socket_mode;	/* of unix socket files */
 	uid_t		 socket_uid;
 	gid_t		 socket_gid;

@@ -69,6 +69,7 @@ conf_settings_init(struct conf_settings *s)
 	s->proxy_timeout = CONF_PROXY_TIMEOUT;
 	s->resolve_timeout = CONF_RESOLVE_TIMEOUT;
 	s->socket_mode = 0666;
+	s->nnp = 1;
 	s->source_v4 = 32;
 	s->source_v6 = 128;
 }
@@ -136,6 +137,8 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		s->nice = d->nice;
 	if (want & CONF_SET_UMASK)
 		s->umask = d->umask;
+	if (want & CONF_SET_NNP)
+		s->nnp = d->nnp;
 	if (want & CONF_SET_SOCKET_MODE)
 		s->socket_mode = d->socket_mode;
 	if (want & CONF_SET_SOCKET_USER)

@@ -85,6 +85,7 @@ static int	conf_nice(struct parser *, const struct keyword *);
 static int	conf_umask(struct parser *, const struct keyword *);
 static int	conf_groups(struct parser *, const struct keyword *);
 static int	conf_socket_owner(struct parser *, const struct keyword *);
+static int	conf_nnp(struct parser *, const struct keyword *);
 static int	conf_source_prefix(struct parser *, const struct keyword *);
 static int	conf_syslog_facility(struct parser *, const struct keyword *);
 static int	conf_timeout(struct parser *, const struct keyword *);
@@ -123,6 +124,7 @@ static const struct keyword keywords[] = {
 	{ "max-per-source",	conf_max_per_source, ANY, 1, 1 },
 	{ "module",		conf_module, SERVICE | HANDLER, 1, MANY },
 	{ "nice",		conf_nice, ANY, 1, 1 },
+	{ "no-new-privileges",	conf_nnp, ANY, 1, 1 },
 	{ "passenv",		conf_passenv, ANY | LIST, 1, MANY },
 	{ "pidfile",		conf_pidfile, GLOBAL, 1, 1 },
 	{ "proxy-from",		conf_proxy_from, ANY | LIST, 1, MANY },
@@ -1288,6 +1290,22 @@ conf_sockopt(struct parser *p, const struct keyword *kw)
 	}
 	so->v[sockopts[i].opt] = n;
 	so->set |= 1U << sockopts[i].opt;
+	return 0;
+}
+
+static int
+conf_nnp(struct parser *p, const struct keyword *kw)
+{
+	int	yes;
+
+	if ((yes = strcmp(p->args[0], "yes") == 0) == 0 &&
+	    strcmp(p->args[0], "no") != 0) {
+		conf_err(p, "%s is not yes or no", q(p, p->args[0]));
+		return -1;
+	}
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_NNP) == -1)
+		return -1;
+	p->cur->nnp = yes;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "activate.h"
 #include "addr.h"
+#include "child.h"
 #include "children.h"
 #include "childtab.h"
 #include "clock.h"
@@ -214,6 +215,14 @@ reload_run(struct server *srv)
 	}
 	for (i = 0; i < conf->warnings.n; i++)
 		log_warnx("%s", conf->warnings.msg[i]);
+	if (child_nnp_master() && !child_nnp_needed(conf)) {
+		log_warnx("no-new-privileges no: forkd started with every "
+		    "service under the flag and carries it itself, for good; "
+		    "this takes a restart");
+		conf_free(conf);
+		reload_failed("no-new-privileges no takes a restart");
+		return;
+	}
 	/* A socket passed under one service's name on another's address. */
 	if (activate_check(conf) > 0) {
 		conf_free(conf);

@@ -154,9 +154,13 @@ server_init(struct server *srv, struct conf *conf, const char *conf_path)
 			(void)signal(sig, SIG_DFL);
 	/*
 	 * No child gains privileges through exec, spawned or forked: the
-	 * master itself never execs, so it can carry the flag for them.
+	 * master itself never execs, so it can carry the flag for them,
+	 * when no service says otherwise.  Then the flag stays: a reload
+	 * cannot add a service without it.  Else each child that wants it
+	 * sets it for itself, and is forked, not spawned.
 	 */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+	if (child_nnp_needed(conf) &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
 		log_warn("PR_SET_NO_NEW_PRIVS");
 		return EX_OSERR;
 	}

@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "builtin.h"
+#include "child.h"
 #include "children.h"
 #include "childtab.h"
 #include "cidr.h"
@@ -67,6 +68,9 @@ svc_spawnable(const struct conf_settings *s)
 #ifndef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 	return 0;
 #endif
+	/* The flag is the master's to pass on, or the child's to set. */
+	if (s->nnp && !child_nnp_master())
+		return 0;
 	if (s->user != NULL || s->group != NULL || s->chroot != NULL ||
 	    s->proxy != CONF_PROXY_OFF || s->resolve != CONF_RESOLVE_NO ||
 	    (s->set & (CONF_SET_NICE | CONF_SET_UMASK | CONF_SET_GROUPS)))
