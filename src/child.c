@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,9 @@
 #include <limits.h>
 #include <paths.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +323,31 @@ child_nnp_master(void)
 }
 
 int
+child_netns_check(char *err, size_t errlen)
+{
+	static int	checked, error;
+	pid_t		pid;
+	int		status;
+
+	if (!checked) {
+		if ((pid = fork()) == 0)
+			_exit(unshare(CLONE_NEWNET) == -1 ? errno & 0xff : 0);
+		if (pid == -1)
+			error = errno;
+		else if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status))
+			error = ECHILD;
+		else
+			error = WEXITSTATUS(status);
+		checked = 1;
+	}
+	if (error == 0)
+		return 0;
+	snprintf(err, errlen, "a network namespace of its own is refused "
+	    "to a child here: %s", strerror(error));
+	return -1;
+}
+
+int
 child_session(void)
 {
 	return child_setsid;
@@ -476,6 +504,15 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	/* The master's raised limit is its own: the handler gets forkd's. */
 	if (child_nofile_raised)
 		(void)setrlimit(RLIMIT_NOFILE, &child_nofile);
+	/*
+	 * private-network: a network of its own, with only a loopback
+	 * interface, down: the connection it has goes on, no other can be
+	 * made.  With the master's privileges, before they are dropped.
+	 */
+	if (svc->conf->s.privnet && unshare(CLONE_NEWNET) == -1) {
+		log_warn("service %s: private-network", svc->name);
+		_exit(CHILD_SETUP_FAILED);
+	}
 	if (child_limits(svc) == -1 || child_credentials(svc) == -1)
 		_exit(CHILD_SETUP_FAILED);
 

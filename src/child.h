@@ -97,6 +97,12 @@ int	child_nnp_needed(const struct conf *);
 
 /* Whether the master carries the flag. */
 int	child_nnp_master(void);
+
+/*
+ * Whether children can have a network namespace of their own: tried
+ * once, in a child.  0, or -1 with the reason in err.
+ */
+int	child_netns_check(char *err, size_t errlen);
 int	child_session(void);
 
 /*

@@ -98,7 +98,8 @@ enum conf_rlimit {
 #define CONF_SET_SOCKET_USER	(1U << 26)
 #define CONF_SET_SOCKET_GROUP	(1U << 27)
 #define CONF_SET_NNP		(1U << 28)
-#define CONF_SET_COUNT		29
+#define CONF_SET_PRIVNET	(1U << 29)
+#define CONF_SET_COUNT		30
 
 /*
  * Socket options (SPEC section 9), each given or not: a service's own
@@ -186,6 +187,7 @@ struct conf_settings {
 	gid_t		*groups;	/* explicit supplementary groups */
 	size_t		 ngroups;
 	int		 nnp;		/* no-new-privileges */
+	int		 privnet;	/* private-network */
 	mode_t		 socket_mode;	/* of unix socket files */
 	uid_t		 socket_uid;
 	gid_t		 socket_gid;

@@ -139,6 +139,8 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		s->umask = d->umask;
 	if (want & CONF_SET_NNP)
 		s->nnp = d->nnp;
+	if (want & CONF_SET_PRIVNET)
+		s->privnet = d->privnet;
 	if (want & CONF_SET_SOCKET_MODE)
 		s->socket_mode = d->socket_mode;
 	if (want & CONF_SET_SOCKET_USER)

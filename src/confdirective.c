@@ -124,6 +124,7 @@ static const struct keyword keywords[] = {
 	{ "max-per-source",	conf_max_per_source, ANY, 1, 1 },
 	{ "module",		conf_module, SERVICE | HANDLER, 1, MANY },
 	{ "nice",		conf_nice, ANY, 1, 1 },
+	{ "private-network",	conf_nnp, ANY, 1, 1 },
 	{ "no-new-privileges",	conf_nnp, ANY, 1, 1 },
 	{ "passenv",		conf_passenv, ANY | LIST, 1, MANY },
 	{ "pidfile",		conf_pidfile, GLOBAL, 1, 1 },
@@ -1302,6 +1303,12 @@ conf_nnp(struct parser *p, const struct keyword *kw)
 	    strcmp(p->args[0], "no") != 0) {
 		conf_err(p, "%s is not yes or no", q(p, p->args[0]));
 		return -1;
+	}
+	if (kw->name[0] == 'p') {
+		if (conf_once(p, kw, &p->cur->set, CONF_SET_PRIVNET) == -1)
+			return -1;
+		p->cur->privnet = yes;
+		return 0;
 	}
 	if (conf_once(p, kw, &p->cur->set, CONF_SET_NNP) == -1)
 		return -1;

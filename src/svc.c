@@ -69,7 +69,7 @@ svc_spawnable(const struct conf_settings *s)
 	return 0;
 #endif
 	/* The flag is the master's to pass on, or the child's to set. */
-	if (s->nnp && !child_nnp_master())
+	if ((s->nnp && !child_nnp_master()) || s->privnet)
 		return 0;
 	if (s->user != NULL || s->group != NULL || s->chroot != NULL ||
 	    s->proxy != CONF_PROXY_OFF || s->resolve != CONF_RESOLVE_NO ||
@@ -102,6 +102,16 @@ svc_prepare(struct svc *svc)
 	struct conf_service	*cs = svc->conf;
 	char			 err[256];
 
+	if (cs->s.privnet && child_netns_check(err, sizeof(err)) == -1) {
+		log_warnx("service %s: private-network: %s", svc->name, err);
+		return -1;
+	}
+	if (cs->s.privnet && cs->s.resolve != CONF_RESOLVE_NO) {
+		log_warnx("service %s: private-network and resolve-names: "
+		    "the lookups need the network the child no longer has",
+		    svc->name);
+		return -1;
+	}
 	switch (cs->kind) {
 	case CONF_HANDLER_BUILTIN:
 		svc->handler = builtin_find(cs->argv[0]);

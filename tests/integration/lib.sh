@@ -65,8 +65,20 @@ need() {
 	done
 }
 
+# freeport: a port free now, and not one this test was given already
+# (the kernel may hand the same free port out twice in a row): the
+# ports given are kept in a file, which subshells share.
 freeport() {
-	"$HELPERS/freeport" || fail "no free port"
+	local p i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		p=$("$HELPERS/freeport") || fail "no free port"
+		if ! grep -qx "$p" "$tmp/.ports" 2>/dev/null; then
+			echo "$p" >>"$tmp/.ports"
+			echo "$p"
+			return 0
+		fi
+	done
+	fail "no free port that this test did not have already"
 }
 
 # retry N CMD...: run CMD every 0.1 s until it succeeds, at most N times.
