@@ -59,13 +59,10 @@ handoff_init(struct handoff *h)
 	    (h->null = open(_PATH_DEVNULL, O_RDWR | O_CLOEXEC)) == -1 ||
 	    (h->errslot = handoff_slot(h)) == -1)
 		goto fail;
-	h->top = h->errslot + 1;
 	for (k = 0; k < HANDOFF_SETS; k++) {
 		if ((h->set[k].sock = handoff_slot(h)) == -1 ||
 		    (h->set[k].rep = handoff_slot(h)) == -1)
 			goto fail;
-		if (h->set[k].rep >= h->top)
-			h->top = h->set[k].rep + 1;
 	}
 	p = mmap(NULL, HANDOFF_SETS * sizeof(*h->ack), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -36,7 +36,6 @@ struct handoff {
 	int		 null;		/* the placeholder */
 	int		 errslot;	/* the children's standard error */
 	int		 haserr;	/* errslot holds it */
-	int		 top;		/* one past the last slot */
 	unsigned int	 busy;		/* sets in use */
 	unsigned int	 next;		/* where to look for a free one */
 	uint32_t	*ack;		/* shared: the child's copy of gen */
