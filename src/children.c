@@ -46,6 +46,7 @@ static int	children_deadline_live(void *, const struct deadline *);
 static void	children_deadline(struct server *, struct child *, uint64_t);
 static void	children_verdict(struct server *, struct child *, int);
 static void	children_ended(struct server *, pid_t, int, uint64_t);
+static void	ticket_toobig(const struct svc *, const struct rule *);
 
 void
 children_start(struct server *srv, struct listener *l, int fd,
@@ -72,11 +73,7 @@ children_start(struct server *srv, struct listener *l, int fd,
 	} else if ((tlen = ticket_pack(rule, svc->conf->s.banner, NULL,
 	    srctab_count(svc->sources, (const struct sockaddr *)ss) + 1,
 	    ticket, sizeof(ticket))) == -1) {
-		/* More than a child takes: forkd.conf(5) says so. */
-		log_warnx("service %s: client rule at %s:%d has more than "
-		    "%d variables or %d bytes, closing the connection",
-		    svc->name, rule->file, rule->line, TICKET_ENV_MAX,
-		    TICKET_MAX);
+		ticket_toobig(svc, rule);
 		close(fd);
 		return;
 	}
@@ -344,10 +341,7 @@ children_verdict(struct server *srv, struct child *c, int may_reap)
 	if (svc->conf != NULL && (tlen = ticket_pack(rule,
 	    svc->conf->s.banner, svc->conf->s.refuse_message, connnum,
 	    verdict + 1, sizeof(verdict) - 1)) == -1) {
-		log_warnx("service %s: client rule at %s:%d has more than "
-		    "%d variables or %d bytes, closing the connection",
-		    svc->name, rule->file, rule->line, TICKET_ENV_MAX,
-		    TICKET_MAX);
+		ticket_toobig(svc, rule);
 		verdict[0] = CTL_REFUSE;
 		tlen = 0;
 	}
@@ -586,4 +580,13 @@ children_kill(struct server *srv, int sig)
 	while ((c = childtab_next(srv->children, c)) != NULL)
 		if (kill(-c->pid, sig) == -1)
 			kill(c->pid, sig);
+}
+
+/* A rule whose variables do not fit a ticket: forkd.conf(5) says so. */
+static void
+ticket_toobig(const struct svc *svc, const struct rule *rule)
+{
+	log_warnx("service %s: client rule at %s:%d has more than "
+	    "%d variables or %d bytes, closing the connection",
+	    svc->name, rule->file, rule->line, TICKET_ENV_MAX, TICKET_MAX);
 }
