@@ -45,7 +45,7 @@ install_packages() {
 # What building forkd and bench/ takes on a clean Debian 12, and the
 # tools these scripts use themselves (ps, ss, unshare, timeout).
 build_packages="build-essential autoconf automake libtool pkg-config
-	libbsd-dev procps iproute2 util-linux coreutils"
+	libbsd-dev libseccomp-dev procps iproute2 util-linux coreutils"
 
 # build_forkd DIR: configure (once) and build forkd, bench/ and the test
 # helpers in DIR, out of the source tree, then the echo module, which is

@@ -489,4 +489,5 @@ const struct forkd_handler forkd_handler = {
 	.init = redirect_init,
 	.handle = redirect_handle,
 	.fini = redirect_fini,
+	.flags = FORKD_HANDLER_NETWORK,
 };

@@ -34,19 +34,19 @@ static int	daytime_handle(const struct forkd_conn *, void *);
 static int	time_handle(const struct forkd_conn *, void *);
 
 static const struct forkd_handler echo_handler = {
-	FORKD_HANDLER_ABI, "echo", buffer_init, echo_handle, NULL
+	FORKD_HANDLER_ABI, "echo", buffer_init, echo_handle, NULL, 0
 };
 static const struct forkd_handler discard_handler = {
-	FORKD_HANDLER_ABI, "discard", buffer_init, discard_handle, NULL
+	FORKD_HANDLER_ABI, "discard", buffer_init, discard_handle, NULL, 0
 };
 static const struct forkd_handler chargen_handler = {
-	FORKD_HANDLER_ABI, "chargen", NULL, chargen_handle, NULL
+	FORKD_HANDLER_ABI, "chargen", NULL, chargen_handle, NULL, 0
 };
 static const struct forkd_handler daytime_handler = {
-	FORKD_HANDLER_ABI, "daytime", NULL, daytime_handle, NULL
+	FORKD_HANDLER_ABI, "daytime", NULL, daytime_handle, NULL, 0
 };
 static const struct forkd_handler time_handler = {
-	FORKD_HANDLER_ABI, "time", NULL, time_handle, NULL
+	FORKD_HANDLER_ABI, "time", NULL, time_handle, NULL, 0
 };
 
 #define BUILTIN_HANDLER(n)	&n##_handler,

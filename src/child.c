@@ -31,6 +31,7 @@
 #include "log.h"
 #include "proxy.h"
 #include "resolve.h"
+#include "sandbox.h"
 #include "ticket.h"
 #include "master.h"
 
@@ -298,6 +299,9 @@ child_peercred(struct forkd_conn *conn, int fd)
 	conn->peer_pid = (long)cred.pid;
 }
 
+/* The sandbox a child's handler is to be sealed in, and its name. */
+static const struct sandbox *child_sb;
+static const char *child_sbname;
 static int	child_nnp;	/* the master has set PR_SET_NO_NEW_PRIVS */
 static int	child_nnp_decided;
 
@@ -323,28 +327,9 @@ child_nnp_master(void)
 }
 
 int
-child_netns_check(char *err, size_t errlen)
+child_seal(void)
 {
-	static int	checked, error;
-	pid_t		pid;
-	int		status;
-
-	if (!checked) {
-		if ((pid = fork()) == 0)
-			_exit(unshare(CLONE_NEWNET) == -1 ? errno & 0xff : 0);
-		if (pid == -1)
-			error = errno;
-		else if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status))
-			error = ECHILD;
-		else
-			error = WEXITSTATUS(status);
-		checked = 1;
-	}
-	if (error == 0)
-		return 0;
-	snprintf(err, errlen, "a network namespace of its own is refused "
-	    "to a child here: %s", strerror(error));
-	return -1;
+	return sandbox_seal(child_sb, child_sbname);
 }
 
 int
@@ -492,6 +477,9 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 		log_warn("service %s: dup2", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
+	/* Its namespaces, joined while their descriptors are still open. */
+	if (sandbox_enter(svc->sb, svc->name) == -1)
+		_exit(CHILD_SETUP_FAILED);
 	first = report != -1 ? CTL_FD + 1 : STDERR_FILENO + 1;
 #ifdef HAVE_CLOSE_RANGE
 	/* glibc's, next to dup2(2) and read(2): one page less than libbsd's. */
@@ -504,16 +492,8 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	/* The master's raised limit is its own: the handler gets forkd's. */
 	if (child_nofile_raised)
 		(void)setrlimit(RLIMIT_NOFILE, &child_nofile);
-	/*
-	 * private-network: a network of its own, with only a loopback
-	 * interface, down: the connection it has goes on, no other can be
-	 * made.  With the master's privileges, before they are dropped.
-	 */
-	if (svc->conf->s.privnet && unshare(CLONE_NEWNET) == -1) {
-		log_warn("service %s: private-network", svc->name);
-		_exit(CHILD_SETUP_FAILED);
-	}
-	if (child_limits(svc) == -1 || child_credentials(svc) == -1)
+	if (child_limits(svc) == -1 || child_credentials(svc) == -1 ||
+	    sandbox_caps(svc->sb, svc->name) == -1)
 		_exit(CHILD_SETUP_FAILED);
 
 	/* The header is untrusted input: read with privileges dropped. */
@@ -559,6 +539,11 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	/* tcpserver -B: before the handler, after the PROXY header. */
 	if (t.banner != NULL && *t.banner != '\0' &&
 	    forkd_write(&conn, t.banner, strlen(t.banner)) == -1)
+		_exit(CHILD_SETUP_FAILED);
+	/* The filter last: an exec service's, just before its execve. */
+	child_sb = svc->sb;
+	child_sbname = svc->name;
+	if (!svc->exec && child_seal() == -1)
 		_exit(CHILD_SETUP_FAILED);
 	_exit(svc->handler->handle(&conn, svc->state) & 0xff);
 }

@@ -99,10 +99,10 @@ int	child_nnp_needed(const struct conf *);
 int	child_nnp_master(void);
 
 /*
- * Whether children can have a network namespace of their own: tried
- * once, in a child.  0, or -1 with the reason in err.
+ * In a child: install its service's system call filter, if it has one;
+ * the last step before its handler runs or its program is exec'd.
  */
-int	child_netns_check(char *err, size_t errlen);
+int	child_seal(void);
 int	child_session(void);
 
 /*

@@ -24,6 +24,7 @@
 #include "exec.h"
 #include "handoff.h"
 #include "pages.h"
+#include "sandbox.h"
 #include "log.h"
 #include "srctab.h"
 #include "stats.h"
@@ -120,8 +121,10 @@ children_start(struct server *srv, struct listener *l, int fd,
 			jobaddr = *local;
 			local = &jobaddr;
 		}
-		if (srv->nlisteners < HANDOFF_LISTENERS || (pid =
-		    handoff_fork(&srv->handoff, &cfd, &crep, &cerr)) == -1)
+		/* A sandbox's namespaces are descriptors of the master's. */
+		if (srv->nlisteners < HANDOFF_LISTENERS ||
+		    sandbox_fds(svc->sb) || (pid = handoff_fork(&srv->handoff,
+		    &cfd, &crep, &cerr)) == -1)
 			pid = child_fork();
 		else if (pid == -2)
 			pid = -1;
@@ -159,6 +162,7 @@ started:
 	}
 	svc->nchildren++;
 	c->svc = svc;
+	c->filtered = sandbox_filtered(svc->sb);
 	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
 	c->client = c->peer;
 	c->start = now;
@@ -370,6 +374,17 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	if (svc->exec && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == EXEC_FAILED)
 		svc->n[COUNT_EXEC_FAILED]++;
+	/*
+	 * Its filter's doing: a built-in or a module said which call on
+	 * its standard error, logged under the service's name.
+	 */
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS &&
+	    c->filtered) {
+		svc->n[COUNT_SECCOMP_KILLED]++;
+		log_warnx("service %s: pid %ld (%s) killed by its "
+		    "syscall-filter", svc->name, (long)pid,
+		    addr_str((struct sockaddr *)&c->client, 0, peer));
+	}
 	/* A report sent just before the child ended still counts. */
 	if (c->report != -1)
 		children_verdict(srv, c, 0);

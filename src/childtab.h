@@ -45,6 +45,7 @@ struct child {
 	uint64_t		 start;		/* monotonic ms */
 	uint64_t		 deadline;	/* timeout, monotonic ms */
 	int			 killed;	/* sent SIGTERM for it */
+	int			 filtered;	/* under a syscall-filter */
 	int			 next;		/* internal */
 };
 

@@ -69,37 +69,43 @@ enum conf_rlimit {
 };
 
 /* Bits of conf_settings.set: which directives were given explicitly. */
-#define CONF_SET_USER		(1U << 0)
-#define CONF_SET_GROUP		(1U << 1)
-#define CONF_SET_CHROOT		(1U << 2)
-#define CONF_SET_MAX_CHILDREN	(1U << 3)
-#define CONF_SET_MAX_PER_SOURCE	(1U << 4)
-#define CONF_SET_RATE		(1U << 5)
-#define CONF_SET_ACL		(1U << 6)
-#define CONF_SET_TIMEOUT	(1U << 7)
-#define CONF_SET_IDLE_TIMEOUT	(1U << 8)
-#define CONF_SET_RLIMIT		(1U << 9)
-#define CONF_SET_ENV		(1U << 10)
-#define CONF_SET_PASSENV	(1U << 11)
-#define CONF_SET_BACKLOG	(1U << 12)
-#define CONF_SET_REUSEPORT	(1U << 13)
-#define CONF_SET_PROXY		(1U << 14)
-#define CONF_SET_PROXY_FROM	(1U << 15)
-#define CONF_SET_REFUSE_MESSAGE	(1U << 16)
-#define CONF_SET_PROXY_TIMEOUT	(1U << 17)
-#define CONF_SET_BANNER		(1U << 18)
-#define CONF_SET_SOURCE_PREFIX	(1U << 19)
-#define CONF_SET_RESOLVE	(1U << 20)
-#define CONF_SET_RESOLVE_TIMEOUT (1U << 21)
-#define CONF_SET_NICE		(1U << 22)
-#define CONF_SET_UMASK		(1U << 23)
-#define CONF_SET_GROUPS		(1U << 24)
-#define CONF_SET_SOCKET_MODE	(1U << 25)
-#define CONF_SET_SOCKET_USER	(1U << 26)
-#define CONF_SET_SOCKET_GROUP	(1U << 27)
-#define CONF_SET_NNP		(1U << 28)
-#define CONF_SET_PRIVNET	(1U << 29)
-#define CONF_SET_COUNT		30
+#define CONF_SET_USER		(UINT64_C(1) << 0)
+#define CONF_SET_GROUP		(UINT64_C(1) << 1)
+#define CONF_SET_CHROOT		(UINT64_C(1) << 2)
+#define CONF_SET_MAX_CHILDREN	(UINT64_C(1) << 3)
+#define CONF_SET_MAX_PER_SOURCE	(UINT64_C(1) << 4)
+#define CONF_SET_RATE		(UINT64_C(1) << 5)
+#define CONF_SET_ACL		(UINT64_C(1) << 6)
+#define CONF_SET_TIMEOUT	(UINT64_C(1) << 7)
+#define CONF_SET_IDLE_TIMEOUT	(UINT64_C(1) << 8)
+#define CONF_SET_RLIMIT		(UINT64_C(1) << 9)
+#define CONF_SET_ENV		(UINT64_C(1) << 10)
+#define CONF_SET_PASSENV	(UINT64_C(1) << 11)
+#define CONF_SET_BACKLOG	(UINT64_C(1) << 12)
+#define CONF_SET_REUSEPORT	(UINT64_C(1) << 13)
+#define CONF_SET_PROXY		(UINT64_C(1) << 14)
+#define CONF_SET_PROXY_FROM	(UINT64_C(1) << 15)
+#define CONF_SET_REFUSE_MESSAGE	(UINT64_C(1) << 16)
+#define CONF_SET_PROXY_TIMEOUT	(UINT64_C(1) << 17)
+#define CONF_SET_BANNER		(UINT64_C(1) << 18)
+#define CONF_SET_SOURCE_PREFIX	(UINT64_C(1) << 19)
+#define CONF_SET_RESOLVE	(UINT64_C(1) << 20)
+#define CONF_SET_RESOLVE_TIMEOUT (UINT64_C(1) << 21)
+#define CONF_SET_NICE		(UINT64_C(1) << 22)
+#define CONF_SET_UMASK		(UINT64_C(1) << 23)
+#define CONF_SET_GROUPS		(UINT64_C(1) << 24)
+#define CONF_SET_SOCKET_MODE	(UINT64_C(1) << 25)
+#define CONF_SET_SOCKET_USER	(UINT64_C(1) << 26)
+#define CONF_SET_SOCKET_GROUP	(UINT64_C(1) << 27)
+#define CONF_SET_NNP		(UINT64_C(1) << 28)
+#define CONF_SET_PRIVNET	(UINT64_C(1) << 29)
+#define CONF_SET_SYSFILTER	(UINT64_C(1) << 30)
+#define CONF_SET_SYSACTION	(UINT64_C(1) << 31)
+#define CONF_SET_PRIVTMP	(UINT64_C(1) << 32)
+#define CONF_SET_ROPATHS	(UINT64_C(1) << 33)
+#define CONF_SET_INPATHS	(UINT64_C(1) << 34)
+#define CONF_SET_CAPS		(UINT64_C(1) << 35)
+#define CONF_SET_COUNT		36
 
 /*
  * Socket options (SPEC section 9), each given or not: a service's own
@@ -148,7 +154,7 @@ struct conf_rlim {
  * list whole, with a warning.
  */
 struct conf_settings {
-	uint32_t	 set;		/* CONF_SET_* */
+	uint64_t	 set;		/* CONF_SET_* */
 	char		*user;		/* NULL: the master's credentials */
 	uid_t		 uid;
 	gid_t		 gid;		/* the user's primary group */
@@ -188,6 +194,16 @@ struct conf_settings {
 	size_t		 ngroups;
 	int		 nnp;		/* no-new-privileges */
 	int		 privnet;	/* private-network */
+	/* The sandbox (sandbox.h). */
+	char		**sysfilter;	/* syscall-filter's names, as given */
+	size_t		 nsysfilter;	/* 0, with CONF_SET_SYSFILTER: off */
+	int		 syserrno;	/* syscall-filter-action errno */
+	int		 privtmp;	/* private-tmp */
+	char		**ropaths;	/* read-only-paths */
+	size_t		 nropaths;
+	char		**inpaths;	/* inaccessible-paths */
+	size_t		 ninpaths;
+	uint64_t	 caps;		/* capabilities kept: 1 << CAP_* */
 	mode_t		 socket_mode;	/* of unix socket files */
 	uid_t		 socket_uid;
 	gid_t		 socket_gid;
@@ -348,6 +364,6 @@ struct conf_service *conf_service_find(const struct conf *, const char *);
 
 /* Where setting bit (one CONF_SET_*) of s was given, if it was. */
 const struct conf_where *conf_where(const struct conf_settings *s,
-		    uint32_t bit);
+		    uint64_t bit);
 
 #endif /* FORKD_CONF_H */

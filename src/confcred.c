@@ -19,7 +19,7 @@
 #include "confparse.h"
 
 static int	cred_inherited(const struct conf_settings *,
-		    const struct conf_settings *, uint32_t);
+		    const struct conf_settings *, uint64_t);
 static int	cred_check(const struct conf_settings *,
 		    const struct conf_settings *, uid_t, gid_t,
 		    struct conf_errors *, int *);
@@ -33,7 +33,7 @@ static int	cred_root(const struct conf_service *, struct conf_errors *,
  */
 static int
 cred_inherited(const struct conf_settings *s, const struct conf_settings *d,
-    uint32_t bit)
+    uint64_t bit)
 {
 	const struct conf_where	*a, *b;
 
@@ -113,7 +113,7 @@ static int
 cred_root(const struct conf_service *cs, struct conf_errors *errs, int *bad)
 {
 	static const struct {
-		uint32_t	 bit;
+		uint64_t	 bit;
 		const char	*name;
 		const char	*why;
 	} need[] = {

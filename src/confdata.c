@@ -70,6 +70,7 @@ conf_settings_init(struct conf_settings *s)
 	s->resolve_timeout = CONF_RESOLVE_TIMEOUT;
 	s->socket_mode = 0666;
 	s->nnp = 1;
+	s->caps = UINT64_MAX;
 	s->source_v4 = 32;
 	s->source_v6 = 128;
 }
@@ -87,6 +88,9 @@ conf_settings_free(struct conf_settings *s)
 	free(s->refuse_message);
 	free(s->banner);
 	free(s->groups);
+	strv_free(s->sysfilter, s->nsysfilter);
+	strv_free(s->ropaths, s->nropaths);
+	strv_free(s->inpaths, s->ninpaths);
 }
 
 /*
@@ -97,11 +101,11 @@ conf_settings_free(struct conf_settings *s)
 int
 conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 {
-	uint32_t	want = d->set & ~s->set;
+	uint64_t	want = d->set & ~s->set;
 	int		k;
 
 	for (k = 0; k < CONF_SET_COUNT; k++)
-		if (want & (1U << k))
+		if (want & (UINT64_C(1) << k))
 			s->where[k] = d->where[k];
 	for (k = 0; k < CONF_RLIMIT_MAX; k++)
 		if (!s->rlimit[k].set)
@@ -141,6 +145,28 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		s->nnp = d->nnp;
 	if (want & CONF_SET_PRIVNET)
 		s->privnet = d->privnet;
+	if (want & CONF_SET_SYSFILTER) {
+		if (d->nsysfilter > 0 && (s->sysfilter = strv_dup(d->sysfilter,
+		    d->nsysfilter)) == NULL)
+			return -1;
+		s->nsysfilter = d->nsysfilter;
+	}
+	if (want & CONF_SET_SYSACTION)
+		s->syserrno = d->syserrno;
+	if (want & CONF_SET_PRIVTMP)
+		s->privtmp = d->privtmp;
+	if ((want & CONF_SET_ROPATHS) && d->nropaths > 0) {
+		if ((s->ropaths = strv_dup(d->ropaths, d->nropaths)) == NULL)
+			return -1;
+		s->nropaths = d->nropaths;
+	}
+	if ((want & CONF_SET_INPATHS) && d->ninpaths > 0) {
+		if ((s->inpaths = strv_dup(d->inpaths, d->ninpaths)) == NULL)
+			return -1;
+		s->ninpaths = d->ninpaths;
+	}
+	if (want & CONF_SET_CAPS)
+		s->caps = d->caps;
 	if (want & CONF_SET_SOCKET_MODE)
 		s->socket_mode = d->socket_mode;
 	if (want & CONF_SET_SOCKET_USER)
@@ -306,7 +332,12 @@ conf_service_find(const struct conf *conf, const char *name)
 }
 
 const struct conf_where *
-conf_where(const struct conf_settings *s, uint32_t bit)
+conf_where(const struct conf_settings *s, uint64_t bit)
 {
-	return &s->where[ffs((int)bit) - 1];
+	int	i;
+
+	for (i = 0; i < CONF_SET_COUNT - 1; i++)
+		if (bit & (UINT64_C(1) << i))
+			break;
+	return &s->where[i];
 }

@@ -9,9 +9,11 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <grp.h>
 #include <netdb.h>
 #include <limits.h>
@@ -24,6 +26,7 @@
 #include "builtin.h"
 #include "confparse.h"
 #include "pages.h"
+#include "sandbox.h"
 
 #ifndef PKGLIBDIR
 #define PKGLIBDIR	"/usr/local/lib/forkd"
@@ -86,6 +89,10 @@ static int	conf_umask(struct parser *, const struct keyword *);
 static int	conf_groups(struct parser *, const struct keyword *);
 static int	conf_socket_owner(struct parser *, const struct keyword *);
 static int	conf_nnp(struct parser *, const struct keyword *);
+static int	conf_syscall_filter(struct parser *, const struct keyword *);
+static int	conf_syscall_action(struct parser *, const struct keyword *);
+static int	conf_paths(struct parser *, const struct keyword *);
+static int	conf_capabilities(struct parser *, const struct keyword *);
 static int	conf_source_prefix(struct parser *, const struct keyword *);
 static int	conf_syslog_facility(struct parser *, const struct keyword *);
 static int	conf_timeout(struct parser *, const struct keyword *);
@@ -99,6 +106,7 @@ static const struct keyword keywords[] = {
 	{ "allow",		conf_acl, ANY | LIST, 1, MANY },
 	{ "backlog",		conf_backlog, ANY, 1, 1 },
 	{ "banner",		conf_banner, ANY, 1, 1 },
+	{ "capabilities",	conf_capabilities, ANY | LIST, 1, MANY },
 	{ "chroot",		conf_chroot, ANY, 1, 1 },
 	{ "client",		conf_client, SERVICE | BLOCK | NOOPT, 1, MANY },
 	{ "defer-accept",	conf_sockopt, ANY, 1, 1 },
@@ -110,6 +118,7 @@ static const struct keyword keywords[] = {
 	{ "groups",		conf_groups, ANY | LIST, 1, MANY },
 	{ "handler",		conf_handler, SERVICE | HANDLER, 1, MANY },
 	{ "idle-timeout",	conf_idle_timeout, ANY, 1, 1 },
+	{ "inaccessible-paths",	conf_paths, ANY | LIST, 1, MANY },
 	{ "include",		conf_include, GLOBAL | NOOPT, 1, 1 },
 	{ "interface",		conf_sockopt, ANY, 1, 1 },
 	{ "ip-tos",		conf_sockopt, ANY, 1, 1 },
@@ -124,14 +133,16 @@ static const struct keyword keywords[] = {
 	{ "max-per-source",	conf_max_per_source, ANY, 1, 1 },
 	{ "module",		conf_module, SERVICE | HANDLER, 1, MANY },
 	{ "nice",		conf_nice, ANY, 1, 1 },
-	{ "private-network",	conf_nnp, ANY, 1, 1 },
 	{ "no-new-privileges",	conf_nnp, ANY, 1, 1 },
 	{ "passenv",		conf_passenv, ANY | LIST, 1, MANY },
 	{ "pidfile",		conf_pidfile, GLOBAL, 1, 1 },
+	{ "private-network",	conf_nnp, ANY, 1, 1 },
+	{ "private-tmp",	conf_nnp, ANY, 1, 1 },
 	{ "proxy-from",		conf_proxy_from, ANY | LIST, 1, MANY },
 	{ "proxy-protocol",	conf_proxy_protocol, ANY, 1, 1 },
 	{ "proxy-timeout",	conf_proxy_timeout, ANY, 1, 1 },
 	{ "rate",		conf_rate, ANY, 1, 3 },
+	{ "read-only-paths",	conf_paths, ANY | LIST, 1, MANY },
 	{ "receive-buffer",	conf_sockopt, ANY, 1, 1 },
 	{ "refuse-message",	conf_refuse_message, ANY, 1, 1 },
 	{ "resolve-names",	conf_resolve_names, ANY, 1, 1 },
@@ -146,6 +157,8 @@ static const struct keyword keywords[] = {
 	{ "socket-mode",	conf_umask, ANY, 1, 1 },
 	{ "socket-user",	conf_socket_owner, ANY, 1, 1 },
 	{ "source-prefix",	conf_source_prefix, ANY, 2, 2 },
+	{ "syscall-filter",	conf_syscall_filter, ANY | LIST, 1, MANY },
+	{ "syscall-filter-action", conf_syscall_action, ANY, 1, 1 },
 	{ "syslog-facility",	conf_syslog_facility, GLOBAL, 1, 1 },
 	{ "tcp-nodelay",	conf_sockopt, ANY, 1, 1 },
 	{ "timeout",		conf_timeout, ANY, 1, 1 },
@@ -204,7 +217,7 @@ static const char *const reserved_env[] = {
  * their items are called in the warning.
  */
 static const struct {
-	uint32_t	 bit;
+	uint64_t	 bit;
 	const char	*name;
 	const char	*items;
 } lists[] = {
@@ -212,14 +225,18 @@ static const struct {
 	{ CONF_SET_ENV,		"env",		"variables" },
 	{ CONF_SET_PASSENV,	"passenv",	"names" },
 	{ CONF_SET_PROXY_FROM,	"proxy-from",	"addresses" },
+	{ CONF_SET_SYSFILTER,	"syscall-filter", "names" },
+	{ CONF_SET_ROPATHS,	"read-only-paths", "paths" },
+	{ CONF_SET_INPATHS,	"inaccessible-paths", "paths" },
+	{ CONF_SET_CAPS,	"capabilities",	"capabilities" },
 };
 
 static const struct keyword *keyword_find(const char *);
-static void	conf_given(struct parser *, uint32_t);
+static void	conf_given(struct parser *, uint64_t);
 static void	conf_run(struct parser *, const struct keyword *);
 static void	conf_directive(struct parser *);
-static int	conf_once(struct parser *, const struct keyword *, uint32_t *,
-		    uint32_t);
+static int	conf_once(struct parser *, const struct keyword *, uint64_t *,
+		    uint64_t);
 static int	conf_scaled(struct parser *, const char *,
 		    const struct unit *, const char *, unsigned long long,
 		    unsigned long long *);
@@ -249,12 +266,12 @@ keyword_find(const char *name)
  * message of the merge or of a later check points there.
  */
 static void
-conf_given(struct parser *p, uint32_t bits)
+conf_given(struct parser *p, uint64_t bits)
 {
 	int	i;
 
 	for (i = 0; i < CONF_SET_COUNT; i++)
-		if (bits & (1U << i)) {
+		if (bits & (UINT64_C(1) << i)) {
 			p->cur->where[i].file = p->src->file;
 			p->cur->where[i].line = p->src->noline ? 0 :
 			    p->src->tokline;
@@ -268,7 +285,7 @@ conf_given(struct parser *p, uint32_t bits)
 static void
 conf_run(struct parser *p, const struct keyword *kw)
 {
-	uint32_t	before = p->cur->set;
+	uint64_t	before = p->cur->set;
 
 	if (kw->fn == conf_listen)
 		p->had_listen = 1;
@@ -357,8 +374,8 @@ conf_block(struct parser *p)
  * more likely a mistake than a wish to override.
  */
 static int
-conf_once(struct parser *p, const struct keyword *kw, uint32_t *set,
-    uint32_t bit)
+conf_once(struct parser *p, const struct keyword *kw, uint64_t *set,
+    uint64_t bit)
 {
 	if (*set & bit) {
 		conf_err(p, "%s given twice", q(p, kw->name));
@@ -1304,15 +1321,158 @@ conf_nnp(struct parser *p, const struct keyword *kw)
 		conf_err(p, "%s is not yes or no", q(p, p->args[0]));
 		return -1;
 	}
-	if (kw->name[0] == 'p') {
+	if (strcmp(kw->name, "private-network") == 0) {
 		if (conf_once(p, kw, &p->cur->set, CONF_SET_PRIVNET) == -1)
 			return -1;
 		p->cur->privnet = yes;
 		return 0;
 	}
+	if (strcmp(kw->name, "private-tmp") == 0) {
+		if (conf_once(p, kw, &p->cur->set, CONF_SET_PRIVTMP) == -1)
+			return -1;
+		p->cur->privtmp = yes;
+		return 0;
+	}
 	if (conf_once(p, kw, &p->cur->set, CONF_SET_NNP) == -1)
 		return -1;
 	p->cur->nnp = yes;
+	return 0;
+}
+
+/*
+ * System call names and groups, each as the running libseccomp knows
+ * them; "~" removes.  Lines accumulate; "off" stands alone.
+ */
+static int
+conf_syscall_filter(struct parser *p, const struct keyword *kw)
+{
+	struct conf_settings	*s = p->cur;
+	const char		*name;
+	char			**na;
+	size_t			 i;
+
+	if ((s->set & CONF_SET_SYSFILTER) && s->nsysfilter == 0) {
+		conf_err(p, "%s after \"syscall-filter off\"", q(p, kw->name));
+		return -1;
+	}
+	for (i = 0; i < p->nargs; i++) {
+		name = p->args[i];
+		if (strcmp(name, "off") == 0) {
+			if (p->nargs == 1 && !(s->set & CONF_SET_SYSFILTER)) {
+				s->set |= CONF_SET_SYSFILTER;
+				return 0;
+			}
+			conf_err(p, "\"syscall-filter off\" stands alone");
+			return -1;
+		}
+		if (*name == '~')
+			name++;
+		if (!sandbox_syscall_known(name)) {
+			conf_err(p, "unknown system call %s%s",
+			    *name == '@' ? "group " : "", q(p, name));
+			return -1;
+		}
+	}
+	if ((na = reallocarray(s->sysfilter, s->nsysfilter + p->nargs,
+	    sizeof(*na))) == NULL)
+		return conf_nomem(p);
+	s->sysfilter = na;
+	for (i = 0; i < p->nargs; i++)
+		s->sysfilter[s->nsysfilter++] = conf_args_steal(p, i);
+	s->set |= CONF_SET_SYSFILTER;
+	return 0;
+}
+
+static int
+conf_syscall_action(struct parser *p, const struct keyword *kw)
+{
+	int	err;
+
+	if ((err = strcmp(p->args[0], "errno") == 0) == 0 &&
+	    strcmp(p->args[0], "kill") != 0) {
+		conf_err(p, "%s is not kill or errno", q(p, p->args[0]));
+		return -1;
+	}
+	if (conf_once(p, kw, &p->cur->set, CONF_SET_SYSACTION) == -1)
+		return -1;
+	p->cur->syserrno = err;
+	return 0;
+}
+
+/*
+ * read-only-paths and inaccessible-paths: absolute, and there now, as
+ * systemd has them; a path that is not there is more likely a mistake
+ * than one still to come.
+ */
+static int
+conf_paths(struct parser *p, const struct keyword *kw)
+{
+	struct conf_settings	*s = p->cur;
+	struct stat		 st;
+	char			***v, **na;
+	size_t			*n, i;
+	uint64_t		 bit;
+
+	if (kw->name[0] == 'r') {
+		v = &s->ropaths;
+		n = &s->nropaths;
+		bit = CONF_SET_ROPATHS;
+	} else {
+		v = &s->inpaths;
+		n = &s->ninpaths;
+		bit = CONF_SET_INPATHS;
+	}
+	for (i = 0; i < p->nargs; i++) {
+		if (conf_abspath(p, p->args[i]) == -1)
+			return -1;
+		if (stat(p->args[i], &st) == -1) {
+			conf_err(p, "%s: %s", q(p, p->args[i]),
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if ((na = reallocarray(*v, *n + p->nargs, sizeof(*na))) == NULL)
+		return conf_nomem(p);
+	*v = na;
+	for (i = 0; i < p->nargs; i++)
+		na[(*n)++] = conf_args_steal(p, i);
+	s->set |= bit;
+	return 0;
+}
+
+/*
+ * The capabilities children running as root keep: names add, "~NAME"
+ * removes, from none if the first line of the scope adds and from all
+ * if it removes; "none" alone keeps nothing.
+ */
+static int
+conf_capabilities(struct parser *p, const struct keyword *kw)
+{
+	struct conf_settings	*s = p->cur;
+	const char		*name;
+	size_t			 i;
+	int			 cap;
+
+	(void)kw;
+	if (!(s->set & CONF_SET_CAPS))
+		s->caps = p->args[0][0] == '~' ? UINT64_MAX : 0;
+	if (p->nargs == 1 && strcmp(p->args[0], "none") == 0) {
+		s->caps = 0;
+		s->set |= CONF_SET_CAPS;
+		return 0;
+	}
+	for (i = 0; i < p->nargs; i++) {
+		name = p->args[i] + (p->args[i][0] == '~');
+		if ((cap = sandbox_cap(name)) == -1) {
+			conf_err(p, "unknown capability %s", q(p, name));
+			return -1;
+		}
+		if (p->args[i][0] == '~')
+			s->caps &= ~(UINT64_C(1) << cap);
+		else
+			s->caps |= UINT64_C(1) << cap;
+	}
+	s->set |= CONF_SET_CAPS;
 	return 0;
 }
 
@@ -1562,7 +1722,7 @@ conf_finish(struct parser *p)
 	const struct conf_settings	*d = &p->conf->defaults;
 	const struct conf_where		*at, *gat;
 	struct conf_service		*cs;
-	uint32_t			 own;
+	uint64_t			 own;
 	size_t				 i;
 
 	TAILQ_FOREACH(cs, &p->conf->services, entry) {

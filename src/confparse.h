@@ -62,7 +62,7 @@ struct parser {
 	struct conf_settings	*cur;		/* cs->s, conf->defaults */
 	int			 had_listen;	/* in cs, even a bad one */
 	int			 had_handler;
-	uint32_t		 gset;		/* global-only ones given */
+	uint64_t		 gset;		/* global-only ones given */
 	enum token		 back;		/* pushed back or T_NONE */
 	int			 skipping;	/* quiet lexical errors */
 	char			 word[WORD_MAX + 1];

@@ -57,7 +57,7 @@ static size_t	env_ipc(const struct forkd_conn *, const char *[][2],
 		    char [EXEC_NUMLEN]);
 
 const struct forkd_handler exec_handler = {
-	FORKD_HANDLER_ABI, "exec", NULL, exec_handle, NULL
+	FORKD_HANDLER_ABI, "exec", NULL, exec_handle, NULL, 0
 };
 
 static int
@@ -285,6 +285,8 @@ exec_handle(const struct forkd_conn *conn, void *state)
 		errno = E2BIG;
 		goto fail;
 	}
+	if (child_seal() == -1)
+		return CHILD_SETUP_FAILED;
 	execve(st->argv[0], st->argv, envp);
 fail:
 	log_warn("service %s: exec %s", conn->service, st->argv[0]);

@@ -198,6 +198,7 @@ check_module(const struct conf_service *cs)
 	void		*state = NULL;
 	char		 err[256], **argv = cs->argv;
 	int		 fds[2], status, argc = cs->argc;
+	int		 privnet = cs->s.privnet;
 	ssize_t		 n;
 	pid_t		 pid;
 
@@ -219,6 +220,8 @@ check_module(const struct conf_service *cs)
 		close(fds[0]);
 		if (module_open(argv[0], &m, err, sizeof(err)) == -1)
 			_exit(write(fds[1], err, strlen(err)) == -1 ? 3 : 2);
+		if (privnet && (m.handler->flags & FORKD_HANDLER_NETWORK))
+			_exit(4);
 		if (m.handler->init != NULL &&
 		    m.handler->init(argc, argv, &state) != 0)
 			_exit(1);
@@ -242,6 +245,9 @@ check_module(const struct conf_service *cs)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
 		svc_warnx(cs, "module %s: %s", cs->argv[0], err);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+		svc_warnx(cs, "module %s makes connections of its own, which "
+		    "private-network forbids", cs->argv[0]);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
 		svc_warnx(cs, "module %s: init refused the service",
 		    cs->argv[0]);

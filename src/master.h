@@ -37,6 +37,7 @@ struct childtab;
 struct conf;
 struct watch;
 struct conf_service;
+struct sandbox;
 struct srctab;
 
 struct listener {
@@ -62,6 +63,7 @@ struct svc {
 	struct module		 module;	/* a module service's */
 	int			 exec;		/* an exec service */
 	int			 spawn;		/* its children posix_spawn()ed */
+	struct sandbox		*sb;		/* its children's, or NULL */
 	struct listener		*listeners;
 	size_t			 nlisteners;
 	unsigned int		 nchildren;

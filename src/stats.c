@@ -44,10 +44,10 @@ static void	series(FILE *, const struct server *, const char *,
 static void	label(FILE *, const char *);
 
 const struct forkd_handler status_handler = {
-	FORKD_HANDLER_ABI, "status", stats_init, status_handle, NULL
+	FORKD_HANDLER_ABI, "status", stats_init, status_handle, NULL, 0
 };
 const struct forkd_handler metrics_handler = {
-	FORKD_HANDLER_ABI, "metrics", stats_init, metrics_handle, NULL
+	FORKD_HANDLER_ABI, "metrics", stats_init, metrics_handle, NULL, 0
 };
 
 static const struct server *stats_server;

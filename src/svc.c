@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "module.h"
 #include "pages.h"
 #include "rate.h"
+#include "sandbox.h"
 #include "srctab.h"
 #include "svc.h"
 
@@ -38,6 +40,7 @@
 #define BACKOFF_MS	100
 
 static int	svc_spawnable(const struct conf_settings *);
+static enum sandbox_kind svc_sandbox_kind(const struct conf_service *);
 static int	svc_room(const struct server *, const struct svc *);
 static int	svc_ready(const struct server *, const struct svc *,
 		    uint64_t);
@@ -69,7 +72,7 @@ svc_spawnable(const struct conf_settings *s)
 	return 0;
 #endif
 	/* The flag is the master's to pass on, or the child's to set. */
-	if ((s->nnp && !child_nnp_master()) || s->privnet)
+	if (s->nnp && !child_nnp_master())
 		return 0;
 	if (s->user != NULL || s->group != NULL || s->chroot != NULL ||
 	    s->proxy != CONF_PROXY_OFF || s->resolve != CONF_RESOLVE_NO ||
@@ -79,6 +82,19 @@ svc_spawnable(const struct conf_settings *s)
 		if (s->rlimit[i].set)
 			return 0;
 	return 1;
+}
+
+static enum sandbox_kind
+svc_sandbox_kind(const struct conf_service *cs)
+{
+	switch (cs->kind) {
+	case CONF_HANDLER_BUILTIN:
+		return SANDBOX_BUILTIN;
+	case CONF_HANDLER_MODULE:
+		return SANDBOX_MODULE;
+	default:
+		return SANDBOX_EXEC;
+	}
 }
 
 void
@@ -100,16 +116,18 @@ int
 svc_prepare(struct svc *svc)
 {
 	struct conf_service	*cs = svc->conf;
-	char			 err[256];
+	char			 err[PATH_MAX + 512];
 
-	if (cs->s.privnet && child_netns_check(err, sizeof(err)) == -1) {
-		log_warnx("service %s: private-network: %s", svc->name, err);
-		return -1;
-	}
 	if (cs->s.privnet && cs->s.resolve != CONF_RESOLVE_NO) {
 		log_warnx("service %s: private-network and resolve-names: "
 		    "the lookups need the network the child no longer has",
 		    svc->name);
+		return -1;
+	}
+	/* Made first: the namespaces, if refused, are refused here. */
+	if ((svc->sb = sandbox_new(cs, svc_sandbox_kind(cs), err,
+	    sizeof(err))) == NULL && *err != '\0') {
+		log_warnx("%s", err);
 		return -1;
 	}
 	switch (cs->kind) {
@@ -119,7 +137,8 @@ svc_prepare(struct svc *svc)
 	case CONF_HANDLER_EXEC:
 		svc->handler = &exec_handler;
 		svc->exec = 1;
-		svc->spawn = svc_spawnable(&cs->s);
+		/* Only a fork can sandbox. */
+		svc->spawn = svc->sb == NULL && svc_spawnable(&cs->s);
 		if (exec_prepare(cs, &svc->state) == -1) {
 			log_warn("service %s", svc->name);
 			return -1;
@@ -132,6 +151,12 @@ svc_prepare(struct svc *svc)
 			return -1;
 		}
 		svc->handler = svc->module.handler;
+		if (cs->s.privnet &&
+		    (svc->handler->flags & FORKD_HANDLER_NETWORK)) {
+			svc_warnx(cs, "module %s makes connections of its own, "
+			    "which private-network forbids", cs->argv[0]);
+			return -1;
+		}
 		break;
 	}
 	if (svc->handler == NULL) {
@@ -206,6 +231,8 @@ svc_retire(struct server *srv, struct svc *svc)
 	else if (svc->handler != NULL && svc->handler->fini != NULL)
 		svc->handler->fini(svc->state);
 	module_close(&svc->module);
+	sandbox_free(svc->sb);
+	svc->sb = NULL;
 	svc->handler = NULL;
 	svc->state = NULL;
 	svc->conf = NULL;

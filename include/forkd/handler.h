@@ -26,7 +26,10 @@ extern "C" {
 #endif
 
 /* Bumped whenever struct forkd_handler or struct forkd_conn changes. */
-#define FORKD_HANDLER_ABI	2
+#define FORKD_HANDLER_ABI	3
+
+/* struct forkd_handler's flags. */
+#define FORKD_HANDLER_NETWORK	0x1	/* makes connections of its own */
 
 struct forkd_conn {
 	int		 fd;		/* the connected socket */
@@ -60,6 +63,8 @@ struct forkd_handler {
 	int		(*init)(int argc, char *argv[], void **state);
 	int		(*handle)(const struct forkd_conn *conn, void *state);
 	void		(*fini)(void *state);
+	/* Since ABI 3. */
+	unsigned int	 flags;		/* FORKD_HANDLER_* */
 };
 
 /*

@@ -1,0 +1,941 @@
+/* SPDX-License-Identifier: ISC */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "sandbox.h"
+
+/* Groups name groups: no deeper than systemd's (@system-service, @known). */
+#define GROUP_DEPTH	4
+/* Numbers of system calls whose names a denied call is logged with. */
+#define NAMED_CALLS	1024
+
+/*
+ * A compiled filter, shared by every service that asks for the same
+ * calls with the same action: forkd's own for built-ins is compiled
+ * once, however many services use it.
+ */
+struct filter {
+	struct filter	*next;
+	int		*calls;		/* sorted */
+	size_t		 ncalls;
+	int		 allow;		/* calls are allowed, or denied */
+	uint32_t	 action;	/* for the others, or for them */
+	struct sock_fprog prog;
+	unsigned int	 refs;
+};
+
+struct sandbox {
+	struct filter	*filter;	/* NULL: none */
+	int		 trap;		/* SIGSYS handler: forkd's handlers */
+	int		 nnp;		/* set it for the filter */
+	int		 mntns;		/* prepared namespaces, or -1 */
+	int		 netns;
+	int		 privtmp;
+	int		 capset;	/* capabilities given */
+	uint64_t	 caps;
+};
+
+/* A set of system call numbers, as libseccomp resolves names. */
+struct callset {
+	int		*v;
+	size_t		 n;
+	size_t		 size;
+};
+
+/* What a namespace helper says: 0, or an errno and what it was doing. */
+struct nsreply {
+	int		 error;
+	char		 what[PATH_MAX + 64];
+};
+
+static const char *const capnames[] = {
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid",
+	"kill", "setgid", "setuid", "setpcap", "linux_immutable",
+	"net_bind_service", "net_broadcast", "net_admin", "net_raw",
+	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot",
+	"sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
+	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease",
+	"audit_write", "audit_control", "setfcap", "mac_override",
+	"mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read",
+	"perfmon", "bpf", "checkpoint_restore",
+};
+
+/*
+ * forkd's own filter for its built-in handlers, as OpenBSD's inetd
+ * pledges its internal services "stdio": a socket to read and write,
+ * the time, memory, and an end.  Nothing opens, connects or executes.
+ */
+static const char *const builtin_calls[] = {
+	"read", "readv", "write", "writev", "recvfrom", "recvmsg", "sendto",
+	"sendmsg", "poll", "ppoll", "close", "shutdown", "fstat",
+	"newfstatat", "lseek", "brk", "mmap", "munmap", "mremap", "madvise",
+	"futex", "getpid", "gettid", "getrandom", "clock_gettime",
+	"gettimeofday", "time", "clock_nanosleep", "nanosleep",
+	"rt_sigreturn", "rt_sigprocmask", "exit", "exit_group",
+	"restart_syscall", "kill", "tgkill",
+};
+
+static struct filter	*filters;
+static char		*callnames[NAMED_CALLS];
+static int		 callnames_ready;
+static long		 cap_last = -1;
+
+static int	set_add(struct callset *, int);
+static void	set_del(struct callset *, int);
+static void	set_sort(struct callset *);
+static int	set_name(struct callset *, const char *, int, int);
+static int	cmpint(const void *, const void *);
+static struct filter *filter_get(const char *const *, size_t, int, int,
+		    char *, size_t);
+static int	filter_compile(struct filter *, uint32_t, char *, size_t);
+static void	filter_put(struct filter *);
+static int	ns_prepare(const struct conf_settings *, int *, int *,
+		    struct nsreply *);
+static int	ns_build(const struct conf_settings *, struct nsreply *);
+static int	ns_readonly(const char *, struct nsreply *);
+static int	ns_hide(const char *, const char *, struct nsreply *);
+static int	ns_fail(struct nsreply *, const char *, const char *);
+static void	unescape(char *);
+static void	sigsys(int, siginfo_t *, void *);
+static long	caps_last(void);
+
+int
+sandbox_cap(const char *name)
+{
+	size_t	i;
+
+	if (strncasecmp(name, "cap_", 4) == 0)
+		name += 4;
+	for (i = 0; i < sizeof(capnames) / sizeof(capnames[0]); i++)
+		if (strcasecmp(name, capnames[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+sandbox_cap_name(int cap)
+{
+	if (cap < 0 || (size_t)cap >= sizeof(capnames) / sizeof(capnames[0]))
+		return NULL;
+	return capnames[cap];
+}
+
+static const struct sysgroup *
+group_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nsysgroups; i++)
+		if (strcmp(sysgroups[i].name, name) == 0)
+			return &sysgroups[i];
+	return NULL;
+}
+
+int
+sandbox_syscall_known(const char *name)
+{
+	if (*name == '@')
+		return group_find(name) != NULL;
+	return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
+}
+
+static int
+cmpint(const void *a, const void *b)
+{
+	int	x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+set_add(struct callset *s, int nr)
+{
+	int	*nv;
+	size_t	 size;
+
+	if (s->n == s->size) {
+		size = s->size == 0 ? 256 : s->size * 2;
+		if ((nv = reallocarray(s->v, size, sizeof(*nv))) == NULL)
+			return -1;
+		s->v = nv;
+		s->size = size;
+	}
+	s->v[s->n++] = nr;
+	return 0;
+}
+
+static void
+set_del(struct callset *s, int nr)
+{
+	size_t	i, j;
+
+	for (i = j = 0; i < s->n; i++)
+		if (s->v[i] != nr)
+			s->v[j++] = s->v[i];
+	s->n = j;
+}
+
+/* Sorted, each number once. */
+static void
+set_sort(struct callset *s)
+{
+	size_t	i, j;
+
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), cmpint);
+	for (i = j = 1; i < s->n; i++)
+		if (s->v[i] != s->v[j - 1])
+			s->v[j++] = s->v[i];
+	s->n = j;
+}
+
+/*
+ * Add or remove a system call, or a group's: names the running libseccomp
+ * does not know, listed by a newer systemd, are passed over in groups.
+ */
+static int
+set_name(struct callset *s, const char *name, int add, int depth)
+{
+	const struct sysgroup	*g;
+	const char		*p, *e;
+	char			 word[64];
+	int			 nr;
+
+	if (*name != '@') {
+		if ((nr = seccomp_syscall_resolve_name(name)) ==
+		    __NR_SCMP_ERROR)
+			return 0;
+		if (add)
+			return set_add(s, nr);
+		set_del(s, nr);
+		return 0;
+	}
+	if ((g = group_find(name)) == NULL || depth > GROUP_DEPTH)
+		return 0;
+	for (p = g->calls; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != ' ' && *e != '\0'; e++)
+			;
+		if (e == p || (size_t)(e - p) >= sizeof(word))
+			continue;
+		memcpy(word, p, (size_t)(e - p));
+		word[e - p] = '\0';
+		if (set_name(s, word, add, depth + 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The filter for names, as syscall-filter gives them: allowed calls,
+ * from @default, when the first adds; denied ones, from none, when it
+ * removes ("~").  trap: a SIGSYS the child catches, to say which call,
+ * instead of a kill.
+ */
+static struct filter *
+filter_get(const char *const *names, size_t n, int errnoact, int trap,
+    char *err, size_t errlen)
+{
+	struct callset	 set;
+	struct filter	*f;
+	uint32_t	 action;
+	size_t		 i;
+	int		 allow, add;
+
+	memset(&set, 0, sizeof(set));
+	allow = names[0][0] != '~';
+	if (allow && set_name(&set, "@default", 1, 0) == -1)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		add = names[i][0] != '~';
+		/* An allow list adds what it allows; a deny list, the rest. */
+		if (set_name(&set, names[i] + !add, allow ? add : !add,
+		    0) == -1)
+			goto nomem;
+	}
+	set_sort(&set);
+
+	if (errnoact)
+		action = SCMP_ACT_ERRNO(EPERM);
+	else if (trap)
+		action = SCMP_ACT_TRAP;
+	else
+		action = seccomp_api_get() >= 3 ? SCMP_ACT_KILL_PROCESS :
+		    SCMP_ACT_KILL;
+	for (f = filters; f != NULL; f = f->next)
+		if (f->allow == allow && f->action == action &&
+		    f->ncalls == set.n && (set.n == 0 ||
+		    memcmp(f->calls, set.v, set.n * sizeof(*set.v)) == 0)) {
+			free(set.v);
+			f->refs++;
+			return f;
+		}
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		goto nomem;
+	f->calls = set.v;
+	f->ncalls = set.n;
+	f->allow = allow;
+	f->action = action;
+	if (filter_compile(f, action, err, errlen) == -1) {
+		free(f->calls);
+		free(f);
+		return NULL;
+	}
+	f->refs = 1;
+	f->next = filters;
+	filters = f;
+	return f;
+nomem:
+	free(set.v);
+	snprintf(err, errlen, "%s", strerror(ENOMEM));
+	return NULL;
+}
+
+/*
+ * libseccomp's program, exported through a memory file: the version in
+ * Debian 12 has no export to memory.
+ */
+static int
+filter_compile(struct filter *f, uint32_t action, char *err, size_t errlen)
+{
+	scmp_filter_ctx	 ctx;
+	struct stat	 st;
+	size_t		 i;
+	ssize_t		 n;
+	int		 fd = -1, rc;
+
+	if ((ctx = seccomp_init(f->allow ? action : SCMP_ACT_ALLOW)) ==
+	    NULL) {
+		snprintf(err, errlen, "seccomp_init failed");
+		return -1;
+	}
+	/* forkd sets no_new_privs itself, where the service wants it. */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) != 0 ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    seccomp_api_get() >= 3 ? SCMP_ACT_KILL_PROCESS :
+	    SCMP_ACT_KILL)) != 0)
+		goto fail;
+	for (i = 0; i < f->ncalls; i++) {
+		rc = seccomp_rule_add(ctx, f->allow ? SCMP_ACT_ALLOW : action,
+		    f->calls[i], 0);
+		/* A call of another architecture only. */
+		if (rc != 0 && f->calls[i] >= 0)
+			goto fail;
+	}
+	if ((fd = memfd_create("forkd-filter", MFD_CLOEXEC)) == -1) {
+		rc = -errno;
+		goto fail;
+	}
+	if ((rc = seccomp_export_bpf(ctx, fd)) != 0)
+		goto fail;
+	if (fstat(fd, &st) == -1 || st.st_size <= 0 ||
+	    st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
+	    st.st_size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS) {
+		rc = -EINVAL;
+		goto fail;
+	}
+	f->prog.len = (unsigned short)(st.st_size /
+	    (off_t)sizeof(struct sock_filter));
+	if ((f->prog.filter = malloc((size_t)st.st_size)) == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	n = pread(fd, f->prog.filter, (size_t)st.st_size, 0);
+	if (n != (ssize_t)st.st_size) {
+		free(f->prog.filter);
+		f->prog.filter = NULL;
+		rc = n == -1 ? -errno : -EIO;
+		goto fail;
+	}
+	close(fd);
+	seccomp_release(ctx);
+	return 0;
+fail:
+	snprintf(err, errlen, "compiling the filter: %s", strerror(-rc));
+	if (fd != -1)
+		close(fd);
+	seccomp_release(ctx);
+	return -1;
+}
+
+static void
+filter_put(struct filter *f)
+{
+	struct filter	**pf;
+
+	if (f == NULL || --f->refs > 0)
+		return;
+	for (pf = &filters; *pf != NULL; pf = &(*pf)->next)
+		if (*pf == f) {
+			*pf = f->next;
+			break;
+		}
+	free(f->prog.filter);
+	free(f->calls);
+	free(f);
+}
+
+static long
+caps_last(void)
+{
+	FILE	*fp;
+	long	 n;
+
+	if (cap_last != -1)
+		return cap_last;
+	cap_last = CAP_LAST_CAP;
+	if ((fp = fopen("/proc/sys/kernel/cap_last_cap", "re")) != NULL) {
+		if (fscanf(fp, "%ld", &n) == 1 && n > 0 && n < 64)
+			cap_last = n;
+		fclose(fp);
+	}
+	return cap_last;
+}
+
+/* Whether this process has capability cap in its effective set. */
+static int
+cap_have(int cap)
+{
+	struct __user_cap_header_struct	hdr;
+	struct __user_cap_data_struct	data[2];
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		return 0;
+	return (data[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+struct sandbox *
+sandbox_new(const struct conf_service *cs, enum sandbox_kind kind,
+    char *err, size_t errlen)
+{
+	const struct conf_settings	*s = &cs->s;
+	const struct conf_where		*at = NULL;
+	const char *const		*names = NULL;
+	struct sandbox			*sb;
+	struct nsreply			 r;
+	size_t				 nnames = 0;
+	char				 why[PATH_MAX + 128];
+
+	*err = '\0';
+	if (s->set & CONF_SET_SYSFILTER) {
+		names = (const char *const *)s->sysfilter;
+		nnames = s->nsysfilter;
+		at = conf_where(s, CONF_SET_SYSFILTER);
+	} else if (kind == SANDBOX_BUILTIN) {
+		names = builtin_calls;
+		nnames = sizeof(builtin_calls) / sizeof(builtin_calls[0]);
+	}
+	if (nnames == 0 && !s->privnet && !s->privtmp && s->nropaths == 0 &&
+	    s->ninpaths == 0 && !(s->set & CONF_SET_CAPS))
+		return NULL;
+	if ((sb = calloc(1, sizeof(*sb))) == NULL) {
+		snprintf(err, errlen, "service %s: %s", cs->name,
+		    strerror(errno));
+		return NULL;
+	}
+	sb->mntns = sb->netns = -1;
+	sb->privtmp = s->privtmp;
+	sb->capset = (s->set & CONF_SET_CAPS) != 0;
+	sb->caps = s->caps;
+
+	if (nnames > 0) {
+		/*
+		 * Without no_new_privs, only CAP_SYS_ADMIN may install a
+		 * filter, which children that change their user lose; a
+		 * built-in, which never executes a program, gets the flag
+		 * all the same.
+		 */
+		sb->nnp = s->nnp || kind == SANDBOX_BUILTIN;
+		if (!sb->nnp && ((s->user != NULL && s->uid != 0) ||
+		    (sb->capset && !(s->caps & (UINT64_C(1) << CAP_SYS_ADMIN))))) {
+			snprintf(why, sizeof(why), "syscall-filter with "
+			    "no-new-privileges no needs children that keep "
+			    "CAP_SYS_ADMIN: running as root, with it in "
+			    "capabilities");
+			goto fail;
+		}
+		/* forkd's own handlers say which call was denied. */
+		sb->trap = kind != SANDBOX_EXEC && !s->syserrno;
+		if ((sb->filter = filter_get(names, nnames, s->syserrno,
+		    sb->trap, why, sizeof(why))) == NULL)
+			goto fail;
+		if (sb->trap && !callnames_ready) {
+			for (int i = 0; i < NAMED_CALLS; i++)
+				callnames[i] = seccomp_syscall_resolve_num_arch(
+				    SCMP_ARCH_NATIVE, i);
+			callnames_ready = 1;
+		}
+	}
+	if (sb->capset && caps_last() >= 0 && !cap_have(CAP_SETPCAP)) {
+		at = conf_where(s, CONF_SET_CAPS);
+		snprintf(why, sizeof(why), "capabilities: forkd lacks "
+		    "CAP_SETPCAP, which taking capabilities from its children "
+		    "needs");
+		goto fail;
+	}
+	if (s->privnet || s->privtmp || s->nropaths > 0 || s->ninpaths > 0) {
+		if (ns_prepare(s, &sb->mntns, &sb->netns, &r) == -1) {
+			if (s->privnet)
+				at = conf_where(s, CONF_SET_PRIVNET);
+			else if (s->privtmp)
+				at = conf_where(s, CONF_SET_PRIVTMP);
+			else if (s->nropaths > 0)
+				at = conf_where(s, CONF_SET_ROPATHS);
+			else
+				at = conf_where(s, CONF_SET_INPATHS);
+			snprintf(why, sizeof(why), "%s: %s", r.what,
+			    strerror(r.error));
+			goto fail;
+		}
+	}
+	return sb;
+fail:
+	if (at != NULL && at->line > 0)
+		snprintf(err, errlen, "%s:%d: service %s: %s", at->file,
+		    at->line, cs->name, why);
+	else
+		snprintf(err, errlen, "service %s: %s", cs->name, why);
+	sandbox_free(sb);
+	return NULL;
+}
+
+void
+sandbox_free(struct sandbox *sb)
+{
+	if (sb == NULL)
+		return;
+	filter_put(sb->filter);
+	if (sb->mntns != -1)
+		close(sb->mntns);
+	if (sb->netns != -1)
+		close(sb->netns);
+	free(sb);
+}
+
+int
+sandbox_fds(const struct sandbox *sb)
+{
+	return sb != NULL && (sb->mntns != -1 || sb->netns != -1);
+}
+
+int
+sandbox_filtered(const struct sandbox *sb)
+{
+	return sb != NULL && sb->filter != NULL;
+}
+
+/*
+ * The namespaces every child of the service joins, made once by a helper
+ * process that builds them and waits while the master opens them.  A
+ * namespace lives as long as a descriptor of it is open: the helper then
+ * exits.
+ */
+static int
+ns_prepare(const struct conf_settings *s, int *mntns, int *netns,
+    struct nsreply *r)
+{
+	struct conf_settings	copy;
+	char			path[64];
+	size_t			got = 0;
+	ssize_t			n;
+	pid_t			pid;
+	int			ready[2], go[2], status;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(ready, O_CLOEXEC) == -1) {
+		r->error = errno;
+		strlcpy(r->what, "pipe", sizeof(r->what));
+		return -1;
+	}
+	if (pipe2(go, O_CLOEXEC) == -1) {
+		r->error = errno;
+		strlcpy(r->what, "pipe", sizeof(r->what));
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
+	/* The master's records are none of a child's (pages.h). */
+	copy = *s;
+	if ((pid = fork()) == 0) {
+		close(ready[0]);
+		close(go[1]);
+		(void)ns_build(&copy, r);
+		if (write(ready[1], r, sizeof(*r)) != (ssize_t)sizeof(*r))
+			_exit(1);
+		/* Until the master has opened what it needs. */
+		_exit(read(go[0], path, 1) == -1);
+	}
+	close(ready[1]);
+	close(go[0]);
+	if (pid == -1) {
+		r->error = errno;
+		strlcpy(r->what, "fork", sizeof(r->what));
+	} else {
+		/* More than a pipe moves at once. */
+		while (got < sizeof(*r) && ((n = read(ready[0],
+		    (char *)r + got, sizeof(*r) - got)) > 0 ||
+		    (n == -1 && errno == EINTR)))
+			if (n > 0)
+				got += (size_t)n;
+		if (got != sizeof(*r)) {
+			r->error = EIO;
+			strlcpy(r->what, "preparing the namespaces",
+			    sizeof(r->what));
+		}
+		if (r->error == 0 && s->privnet) {
+			snprintf(path, sizeof(path), "/proc/%ld/ns/net",
+			    (long)pid);
+			if ((*netns = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+				r->error = errno;
+				snprintf(r->what, sizeof(r->what), "%s", path);
+			}
+		}
+		if (r->error == 0 && (s->privtmp || s->nropaths > 0 ||
+		    s->ninpaths > 0)) {
+			snprintf(path, sizeof(path), "/proc/%ld/ns/mnt",
+			    (long)pid);
+			if ((*mntns = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+				r->error = errno;
+				snprintf(r->what, sizeof(r->what), "%s", path);
+			}
+		}
+	}
+	close(go[1]);
+	close(ready[0]);
+	if (pid != -1)
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+	if (r->error == 0)
+		return 0;
+	if (*netns != -1)
+		close(*netns);
+	if (*mntns != -1)
+		close(*mntns);
+	*netns = *mntns = -1;
+	return -1;
+}
+
+static int
+ns_fail(struct nsreply *r, const char *what, const char *path)
+{
+	r->error = errno;
+	if (path != NULL)
+		snprintf(r->what, sizeof(r->what), "%s %s", what, path);
+	else
+		snprintf(r->what, sizeof(r->what), "%s", what);
+	return -1;
+}
+
+/* In the helper: its namespaces, as the service's children will find them. */
+static int
+ns_build(const struct conf_settings *s, struct nsreply *r)
+{
+	char	tmp[] = "/tmp";
+	size_t	i;
+	int	flags = 0, hidden = 0;
+
+	if (s->privnet)
+		flags |= CLONE_NEWNET;
+	if (s->privtmp || s->nropaths > 0 || s->ninpaths > 0)
+		flags |= CLONE_NEWNS;
+	if (unshare(flags) == -1)
+		return ns_fail(r, flags & CLONE_NEWNET ? "a network namespace" :
+		    "a mount namespace", NULL);
+	if (!(flags & CLONE_NEWNS))
+		return 0;
+	/*
+	 * Mounts of the system still reach the children; theirs go nowhere.
+	 */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == -1)
+		return ns_fail(r, "mount namespace propagation", NULL);
+	for (i = 0; i < s->nropaths; i++)
+		if (ns_readonly(s->ropaths[i], r) == -1)
+			return -1;
+	for (i = 0; i < s->ninpaths; i++) {
+		struct stat	st;
+
+		if (stat(s->inpaths[i], &st) == -1)
+			return ns_fail(r, "inaccessible-paths", s->inpaths[i]);
+		if (!S_ISDIR(st.st_mode) && !hidden) {
+			/*
+			 * A file of mode 0 to mount over files, on a tmpfs
+			 * that lives on in those mounts only.
+			 */
+			if (mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV |
+			    MS_NOEXEC, "mode=0700,size=4k") == -1)
+				return ns_fail(r, "a tmpfs on", tmp);
+			if (mknod("/tmp/inaccessible", S_IFREG, 0) == -1)
+				return ns_fail(r, "a file in", tmp);
+			hidden = 1;
+		}
+		if (ns_hide(s->inpaths[i], S_ISDIR(st.st_mode) ? NULL :
+		    "/tmp/inaccessible", r) == -1)
+			return -1;
+	}
+	if (hidden && umount2(tmp, MNT_DETACH) == -1)
+		return ns_fail(r, "unmounting", tmp);
+	return 0;
+}
+
+/* Octal escapes of /proc/self/mountinfo: "\040" for a space. */
+static void
+unescape(char *s)
+{
+	char	*d = s;
+
+	while (*s != '\0') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+			    (s[3] - '0'));
+			s += 4;
+		} else
+			*d++ = *s++;
+	}
+	*d = '\0';
+}
+
+/*
+ * A bind mount of path onto itself, then every mount at or below it
+ * read-only, keeping each one's other flags, which a remount may not
+ * clear.
+ */
+static int
+ns_readonly(const char *path, struct nsreply *r)
+{
+	struct statvfs	 sv;
+	unsigned long	 flags;
+	FILE		*fp;
+	char		*line = NULL, *mp, *save;
+	size_t		 len = 0, plen = strlen(path);
+	int		 i, rc = 0;
+
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) == -1)
+		return ns_fail(r, "read-only-paths: bind mount of", path);
+	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return ns_fail(r, "read-only-paths: open",
+		    "/proc/self/mountinfo");
+	while (rc == 0 && getline(&line, &len, fp) != -1) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+		mp = strtok_r(line, " ", &save);
+		for (i = 0; i < 4 && mp != NULL; i++)
+			mp = strtok_r(NULL, " ", &save);
+		if (mp == NULL)
+			continue;
+		unescape(mp);
+		if (strncmp(mp, path, plen) != 0 || (mp[plen] != '\0' &&
+		    mp[plen] != '/' && !(plen == 1 && path[0] == '/')))
+			continue;
+		if (statvfs(mp, &sv) == -1) {
+			rc = ns_fail(r, "read-only-paths: statvfs", mp);
+			break;
+		}
+		flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+		if (sv.f_flag & ST_NOSUID)
+			flags |= MS_NOSUID;
+		if (sv.f_flag & ST_NODEV)
+			flags |= MS_NODEV;
+		if (sv.f_flag & ST_NOEXEC)
+			flags |= MS_NOEXEC;
+		if (sv.f_flag & ST_NOATIME)
+			flags |= MS_NOATIME;
+		if (sv.f_flag & ST_NODIRATIME)
+			flags |= MS_NODIRATIME;
+		if (sv.f_flag & ST_RELATIME)
+			flags |= MS_RELATIME;
+		if (mount(NULL, mp, NULL, flags, NULL) == -1)
+			rc = ns_fail(r, "read-only-paths: remount of", mp);
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * An empty, read-only directory over a directory, a file of mode 0 over
+ * anything else: what is below cannot be seen, written or run.
+ */
+static int
+ns_hide(const char *path, const char *file, struct nsreply *r)
+{
+	if (file == NULL) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID |
+		    MS_NODEV | MS_NOEXEC, "mode=0000,size=4k") == -1)
+			return ns_fail(r, "inaccessible-paths: a tmpfs on",
+			    path);
+		return 0;
+	}
+	if (mount(file, path, NULL, MS_BIND, NULL) == -1 ||
+	    mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
+	    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+		return ns_fail(r, "inaccessible-paths: a bind mount over",
+		    path);
+	return 0;
+}
+
+int
+sandbox_enter(const struct sandbox *sb, const char *service)
+{
+	long	cap;
+
+	if (sb == NULL)
+		return 0;
+	if (sb->netns != -1 && setns(sb->netns, CLONE_NEWNET) == -1) {
+		log_warn("service %s: private-network: setns", service);
+		return -1;
+	}
+	if (sb->mntns != -1) {
+		if (setns(sb->mntns, CLONE_NEWNS) == -1) {
+			log_warn("service %s: setns to its mount namespace",
+			    service);
+			return -1;
+		}
+		/* A /tmp and a /var/tmp of its own, gone when it ends. */
+		if (sb->privtmp && (unshare(CLONE_NEWNS) == -1 ||
+		    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+		    "mode=1777") == -1 ||
+		    mount("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+		    "mode=1777") == -1)) {
+			log_warn("service %s: private-tmp", service);
+			return -1;
+		}
+	}
+	if (sb->capset)
+		for (cap = 0; cap <= cap_last && cap < 64; cap++)
+			if (!(sb->caps & (UINT64_C(1) << cap)) &&
+			    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+				log_warn("service %s: capabilities: "
+				    "PR_CAPBSET_DROP", service);
+				return -1;
+			}
+	return 0;
+}
+
+int
+sandbox_caps(const struct sandbox *sb, const char *service)
+{
+	struct __user_cap_header_struct	hdr;
+	struct __user_cap_data_struct	data[2];
+	int				i;
+
+	if (sb == NULL || !sb->capset)
+		return 0;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &hdr, data) == -1) {
+		log_warn("service %s: capabilities: capget", service);
+		return -1;
+	}
+	/* An exec'd program as root gets its bounding set and these. */
+	for (i = 0; i < 2; i++) {
+		data[i].effective &= (uint32_t)(sb->caps >> (32 * i));
+		data[i].permitted &= (uint32_t)(sb->caps >> (32 * i));
+		data[i].inheritable &= (uint32_t)(sb->caps >> (32 * i));
+	}
+	if (syscall(SYS_capset, &hdr, data) == -1) {
+		log_warn("service %s: capabilities: capset", service);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A denied call in forkd's own handlers: its name on standard error,
+ * which the master logs under the service's name, and the call once more
+ * with the handler gone (SA_RESETHAND), which the kernel answers with the
+ * default action of SIGSYS: the end of the process.
+ */
+static void
+sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char		 msg[160], num[16];
+	const char	*name = NULL;
+	unsigned int	 nr = (unsigned int)si->si_syscall;
+	size_t		 i = sizeof(num);
+	ssize_t		 n;
+
+	(void)sig;
+	(void)uc;
+	if (nr < NAMED_CALLS)
+		name = callnames[nr];
+	if (name == NULL) {
+		num[--i] = '\0';
+		do
+			num[--i] = (char)('0' + nr % 10);
+		while ((nr /= 10) != 0 && i > 0);
+		name = num + i;
+	}
+	strlcpy(msg, "system call ", sizeof(msg));
+	strlcat(msg, name, sizeof(msg));
+	strlcat(msg, " denied by syscall-filter\n", sizeof(msg));
+	n = write(STDERR_FILENO, msg, strlen(msg));
+	(void)n;
+	syscall(si->si_syscall, 0, 0, 0, 0, 0, 0);
+	_exit(128 + SIGSYS);
+}
+
+int
+sandbox_seal(const struct sandbox *sb, const char *service)
+{
+	struct sigaction	sa;
+	sigset_t		set;
+
+	if (sb == NULL || sb->filter == NULL)
+		return 0;
+	if (sb->trap) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = sigsys;
+		sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
+		sigemptyset(&sa.sa_mask);
+		sigemptyset(&set);
+		sigaddset(&set, SIGSYS);
+		if (sigaction(SIGSYS, &sa, NULL) == -1 ||
+		    sigprocmask(SIG_UNBLOCK, &set, NULL) == -1) {
+			log_warn("service %s: syscall-filter: sigaction",
+			    service);
+			return -1;
+		}
+	}
+	if (sb->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("service %s: PR_SET_NO_NEW_PRIVS", service);
+		return -1;
+	}
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+	    &sb->filter->prog) == -1 && (errno != ENOSYS ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &sb->filter->prog,
+	    0, 0) == -1)) {
+		log_warn("service %s: syscall-filter", service);
+		return -1;
+	}
+	return 0;
+}

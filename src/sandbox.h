@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The sandbox of a service's children (SPEC section 11): a system call
+ * filter, namespaces and capabilities.  Everything that can be prepared
+ * is prepared once in the master, when the configuration is loaded: the
+ * filter compiled to its BPF program, the mount and network namespaces
+ * made and held open.  A child only joins and installs: a few system
+ * calls, and no compiling, per connection.
+ */
+
+#ifndef FORKD_SANDBOX_H
+#define FORKD_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf_service;
+
+/* A group of syscall-filter: systemd's name, and its calls and groups. */
+struct sysgroup {
+	const char	*name;		/* "@basic-io" */
+	const char	*calls;		/* names and "@groups", by spaces */
+};
+
+extern const struct sysgroup sysgroups[];
+extern const size_t nsysgroups;
+
+/* How a service's handler runs, which decides its filter. */
+enum sandbox_kind {
+	SANDBOX_BUILTIN,	/* forkd's own filter by default */
+	SANDBOX_MODULE,
+	SANDBOX_EXEC,
+};
+
+struct sandbox;
+
+/* Whether name, a system call or an "@group", is known. */
+int		 sandbox_syscall_known(const char *name);
+
+/* The capability called name ("CAP_NET_ADMIN", "net_admin"), or -1. */
+int		 sandbox_cap(const char *name);
+
+/* The name of capability cap, lower case and without "cap_". */
+const char	*sandbox_cap_name(int cap);
+
+/*
+ * In the master: the sandbox of a service's children, prepared; NULL
+ * both when there is nothing to do (*err is "") and on an error, which
+ * err gives as "file:line: message".
+ */
+struct sandbox	*sandbox_new(const struct conf_service *, enum sandbox_kind,
+		    char *err, size_t errlen);
+void		 sandbox_free(struct sandbox *);
+
+/* Whether children need descriptors of the master's (no handoff). */
+int		 sandbox_fds(const struct sandbox *);
+
+/* Whether it has a system call filter. */
+int		 sandbox_filtered(const struct sandbox *);
+
+/*
+ * In the child, with the master's privileges still: join the prepared
+ * namespaces, make a private /tmp, and drop capabilities from the
+ * bounding set.  -1, logged, on failure.
+ */
+int		 sandbox_enter(const struct sandbox *, const char *service);
+
+/* After the credentials are dropped: keep only the allowed capabilities. */
+int		 sandbox_caps(const struct sandbox *, const char *service);
+
+/*
+ * Last of all, just before the handler runs or the program is exec'd:
+ * install the filter.  -1, logged, on failure.
+ */
+int		 sandbox_seal(const struct sandbox *, const char *service);
+
+#endif /* FORKD_SANDBOX_H */
