@@ -98,7 +98,7 @@ static const char *const builtin_calls[] = {
 	"futex", "getpid", "gettid", "getrandom", "clock_gettime",
 	"gettimeofday", "time", "clock_nanosleep", "nanosleep",
 	"rt_sigreturn", "rt_sigprocmask", "exit", "exit_group",
-	"restart_syscall", "kill", "tgkill",
+	"restart_syscall", "kill", "tgkill", "sigaltstack",
 };
 
 static struct filter	*filters;
@@ -505,7 +505,8 @@ sandbox_new(const struct conf_service *cs, enum sandbox_kind kind,
 	}
 	if (s->privnet || s->privtmp || s->nropaths > 0 || s->ninpaths > 0) {
 		if (ns_prepare(s, &sb->mntns, &sb->netns, &r) == -1) {
-			if (s->privnet)
+			if (s->privnet && strncmp(r.what, "private-network",
+			    15) == 0)
 				at = conf_where(s, CONF_SET_PRIVNET);
 			else if (s->privtmp)
 				at = conf_where(s, CONF_SET_PRIVTMP);
@@ -662,17 +663,16 @@ ns_build(const struct conf_settings *s, struct nsreply *r)
 {
 	char	tmp[] = "/tmp";
 	size_t	i;
-	int	flags = 0, hidden = 0;
+	int	hidden = 0;
 
-	if (s->privnet)
-		flags |= CLONE_NEWNET;
-	if (s->privtmp || s->nropaths > 0 || s->ninpaths > 0)
-		flags |= CLONE_NEWNS;
-	if (unshare(flags) == -1)
-		return ns_fail(r, flags & CLONE_NEWNET ? "a network namespace" :
-		    "a mount namespace", NULL);
-	if (!(flags & CLONE_NEWNS))
+	if (s->privnet && unshare(CLONE_NEWNET) == -1)
+		return ns_fail(r, "private-network: a network namespace of its "
+		    "own is refused here", NULL);
+	if (!s->privtmp && s->nropaths == 0 && s->ninpaths == 0)
 		return 0;
+	if (unshare(CLONE_NEWNS) == -1)
+		return ns_fail(r, "a mount namespace of its own is refused here",
+		    NULL);
 	/*
 	 * Mounts of the system still reach the children; theirs go nowhere.
 	 */
