@@ -11,10 +11,13 @@
 
 #include <sys/types.h>
 
+#include <errno.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <forkd/handler.h>
 
@@ -66,6 +69,50 @@ builtin_find(const char *name)
 	return NULL;
 }
 
+int
+builtin_strict(const struct forkd_handler *h)
+{
+	return h == &echo_handler || h == &discard_handler ||
+	    h == &chargen_handler;
+}
+
+/*
+ * The reads and writes of the strict built-ins: read(2) and write(2),
+ * which is all the kernel lets them make.
+ */
+static ssize_t
+strict_read(const struct forkd_conn *conn, void *buf, size_t len)
+{
+	ssize_t	n;
+
+	if (conn->idle_timeout > 0)
+		return forkd_read(conn, buf, len);
+	do
+		n = read(conn->fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+static int
+strict_write(const struct forkd_conn *conn, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	if (conn->idle_timeout > 0)
+		return forkd_write(conn, buf, len);
+	while (len > 0) {
+		if ((n = write(conn->fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /*
  * The buffer of echo and discard, allocated in the master and never
  * written there: each child writes the pages it needs of it, one for a
@@ -95,8 +142,8 @@ echo_handle(const struct forkd_conn *conn, void *state)
 {
 	ssize_t	n;
 
-	while ((n = forkd_read(conn, state, BUFSIZE)) > 0)
-		if (forkd_write(conn, state, (size_t)n) == -1)
+	while ((n = strict_read(conn, state, BUFSIZE)) > 0)
+		if (strict_write(conn, state, (size_t)n) == -1)
 			return 1;
 	return n == 0 ? 0 : 1;
 }
@@ -106,7 +153,7 @@ discard_handle(const struct forkd_conn *conn, void *state)
 {
 	ssize_t	n;
 
-	while ((n = forkd_read(conn, state, BUFSIZE)) > 0)
+	while ((n = strict_read(conn, state, BUFSIZE)) > 0)
 		;
 	return n == 0 ? 0 : 1;
 }
@@ -137,7 +184,7 @@ chargen_handle(const struct forkd_conn *conn, void *state)
 		*p++ = '\n';
 	}
 	for (;;)
-		if (forkd_write(conn, buf, sizeof(buf)) == -1)
+		if (strict_write(conn, buf, sizeof(buf)) == -1)
 			return 0;
 }
 

@@ -38,4 +38,13 @@ builtin_known(const char *name)
 /* The built-in handler of that name, or NULL. */
 const struct forkd_handler *builtin_find(const char *name);
 
+/*
+ * Whether a built-in reads and writes its socket with read(2) and
+ * write(2) alone, and so runs in the kernel's strict seccomp mode: echo,
+ * discard and chargen.  Their child sets the idle timeout on the socket
+ * instead (SO_RCVTIMEO, SO_SNDTIMEO), leaves conn->idle_timeout 0, and
+ * ignores SIGPIPE.
+ */
+int		 builtin_strict(const struct forkd_handler *);
+
 #endif /* FORKD_BUILTIN_H */

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -26,6 +27,7 @@
 #include <forkd/handler.h>
 
 #include "addr.h"
+#include "builtin.h"
 #include "child.h"
 #include "conf.h"
 #include "log.h"
@@ -54,6 +56,7 @@ static const int rlimit_resource[CONF_RLIMIT_MAX] = {
 
 static int	child_limits(const struct svc *);
 static int	child_credentials(const struct svc *);
+static int	child_strict_io(const struct svc *, struct forkd_conn *);
 static void	child_report(const struct svc *, const struct sockaddr *,
 		    struct sockaddr_storage *, struct sockaddr_storage *,
 		    struct resolved *, char *, size_t, struct ticket *);
@@ -326,6 +329,38 @@ child_nnp_master(void)
 	return child_nnp;
 }
 
+/*
+ * echo, discard and chargen read and write the socket with read(2) and
+ * write(2) alone (builtin.h): the idle timeout on the socket, and no
+ * SIGPIPE, which send(2) would have spared them.
+ */
+static int
+child_strict_io(const struct svc *svc, struct forkd_conn *conn)
+{
+	struct sigaction	sa;
+	struct timeval		tv;
+
+	if (conn->idle_timeout > 0) {
+		tv.tv_sec = conn->idle_timeout / 1000;
+		tv.tv_usec = (conn->idle_timeout % 1000) * 1000;
+		if (setsockopt(conn->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+		    sizeof(tv)) == -1 || setsockopt(conn->fd, SOL_SOCKET,
+		    SO_SNDTIMEO, &tv, sizeof(tv)) == -1) {
+			log_warn("service %s: idle-timeout", svc->name);
+			return -1;
+		}
+		conn->idle_timeout = 0;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGPIPE, &sa, NULL) == -1) {
+		log_warn("service %s: sigaction", svc->name);
+		return -1;
+	}
+	return 0;
+}
+
 int
 child_seal(void)
 {
@@ -432,7 +467,7 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	struct resolved		 names;
 	char			 pip[INET6_ADDRSTRLEN], pport[ADDR_PORTLEN];
 	char			 verdict[1 + TICKET_MAX];
-	int			 first;
+	int			 first, status;
 
 	/*
 	 * Every page a child touches is a page fault it pays for, code
@@ -540,10 +575,16 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	if (t.banner != NULL && *t.banner != '\0' &&
 	    forkd_write(&conn, t.banner, strlen(t.banner)) == -1)
 		_exit(CHILD_SETUP_FAILED);
+	if (builtin_strict(svc->handler) && child_strict_io(svc, &conn) == -1)
+		_exit(CHILD_SETUP_FAILED);
 	/* The filter last: an exec service's, just before its execve. */
 	child_sb = svc->sb;
 	child_sbname = svc->name;
 	if (!svc->exec && child_seal() == -1)
 		_exit(CHILD_SETUP_FAILED);
-	_exit(svc->handler->handle(&conn, svc->state) & 0xff);
+	status = svc->handler->handle(&conn, svc->state) & 0xff;
+	/* Strict mode has exit(2), not exit_group(2): one thread here. */
+	if (sandbox_filtered(svc->sb) == 2)
+		syscall(SYS_exit, status);
+	_exit(status);
 }

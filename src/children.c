@@ -378,8 +378,8 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	 * Its filter's doing: a built-in or a module said which call on
 	 * its standard error, logged under the service's name.
 	 */
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS &&
-	    c->filtered) {
+	if (WIFSIGNALED(status) && c->filtered && (WTERMSIG(status) == SIGSYS ||
+	    (c->filtered == 2 && WTERMSIG(status) == SIGKILL && !c->killed))) {
 		svc->n[COUNT_SECCOMP_KILLED]++;
 		log_warnx("service %s: pid %ld (%s) killed by its "
 		    "syscall-filter", svc->name, (long)pid,

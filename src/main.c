@@ -50,6 +50,7 @@ static void	signals_reserved(void);
 static int	detach(void);
 static char	*abspath(const char *);
 static int	check_modules(const struct conf *);
+static int	check_sandboxes(const struct conf *);
 static pid_t	pid_read(const char *);
 static const char *pid_default(const char *, char *, size_t);
 static int	pid_lock(struct pidfile *, const char *);
@@ -270,6 +271,29 @@ check_modules(const struct conf *conf)
 	TAILQ_FOREACH(cs, &conf->services, entry)
 		if (cs->kind == CONF_HANDLER_MODULE && check_module(cs) == -1)
 			n++;
+	return n;
+}
+
+/*
+ * -n: make every service's sandbox, as a start would, and let it go: a
+ * system that refuses a namespace says so now.  Returns how many failed.
+ */
+static int
+check_sandboxes(const struct conf *conf)
+{
+	const struct conf_service	*cs;
+	struct sandbox			*sb;
+	char				 err[PATH_MAX + 512];
+	int				 n = 0;
+
+	TAILQ_FOREACH(cs, &conf->services, entry) {
+		sb = sandbox_new(cs, svc_sandbox_kind(cs), err, sizeof(err));
+		if (sb == NULL && *err != '\0') {
+			fprintf(stderr, "%s\n", err);
+			n++;
+		}
+		sandbox_free(sb);
+	}
 	return n;
 }
 
@@ -513,7 +537,7 @@ main(int argc, char *argv[])
 	if (check) {
 		for (i = 0; i < conf->warnings.n; i++)
 			fprintf(stderr, "%s\n", conf->warnings.msg[i]);
-		if (check_modules(conf) != 0) {
+		if (check_modules(conf) != 0 || check_sandboxes(conf) != 0) {
 			conf_free(conf);
 			return EX_CONFIG;
 		}

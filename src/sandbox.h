@@ -27,6 +27,7 @@ extern const size_t nsysgroups;
 
 /* How a service's handler runs, which decides its filter. */
 enum sandbox_kind {
+	SANDBOX_STRICT,		/* a built-in of read(2) and write(2) */
 	SANDBOX_BUILTIN,	/* forkd's own filter by default */
 	SANDBOX_MODULE,
 	SANDBOX_EXEC,
@@ -55,7 +56,10 @@ void		 sandbox_free(struct sandbox *);
 /* Whether children need descriptors of the master's (no handoff). */
 int		 sandbox_fds(const struct sandbox *);
 
-/* Whether it has a system call filter. */
+/*
+ * Whether it has a system call filter: 0, 1 for a filter of BPF, 2 for
+ * the kernel's strict mode, which kills with SIGKILL.
+ */
 int		 sandbox_filtered(const struct sandbox *);
 
 /*

@@ -40,7 +40,6 @@
 #define BACKOFF_MS	100
 
 static int	svc_spawnable(const struct conf_settings *);
-static enum sandbox_kind svc_sandbox_kind(const struct conf_service *);
 static int	svc_room(const struct server *, const struct svc *);
 static int	svc_ready(const struct server *, const struct svc *,
 		    uint64_t);
@@ -84,12 +83,16 @@ svc_spawnable(const struct conf_settings *s)
 	return 1;
 }
 
-static enum sandbox_kind
+enum sandbox_kind
 svc_sandbox_kind(const struct conf_service *cs)
 {
+	const struct forkd_handler	*h;
+
 	switch (cs->kind) {
 	case CONF_HANDLER_BUILTIN:
-		return SANDBOX_BUILTIN;
+		h = builtin_find(cs->argv[0]);
+		return h != NULL && builtin_strict(h) ? SANDBOX_STRICT :
+		    SANDBOX_BUILTIN;
 	case CONF_HANDLER_MODULE:
 		return SANDBOX_MODULE;
 	default:

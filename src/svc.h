@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "master.h"
+#include "sandbox.h"
 
 /* Why a connection is refused before it is served. */
 enum refusal {
@@ -33,6 +34,9 @@ struct svc	*svc_new(struct conf_service *, size_t sources);
 /* Log a message about a service's handler, as file:line: message. */
 void		 svc_warnx(const struct conf_service *, const char *, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
+
+/* How the sandbox of the service's children is to be made. */
+enum sandbox_kind svc_sandbox_kind(const struct conf_service *);
 
 /* Start the service's handler; -1, logged, when it cannot. */
 int		 svc_prepare(struct svc *);
