@@ -120,6 +120,8 @@ static void	filter_put(struct filter *);
 static int	ns_prepare(const struct conf_settings *, int *, int *,
 		    struct nsreply *);
 static int	ns_build(const struct conf_settings *, struct nsreply *);
+static int	ns_mountpoint(const char *);
+static int	ns_scratch(const struct conf_settings *, char *, size_t);
 static int	ns_readonly(const char *, struct nsreply *);
 static int	ns_hide(const char *, const char *, struct nsreply *);
 static int	ns_fail(struct nsreply *, const char *, const char *);
@@ -684,9 +686,9 @@ ns_fail(struct nsreply *r, const char *what, const char *path)
 static int
 ns_build(const struct conf_settings *s, struct nsreply *r)
 {
-	char	tmp[] = "/tmp";
-	size_t	i;
-	int	hidden = 0;
+	struct stat	st;
+	char		scratch[64] = "", file[96] = "";
+	size_t		i;
 
 	if (s->privnet && unshare(CLONE_NEWNET) == -1)
 		return ns_fail(r, "private-network: a network namespace of its "
@@ -704,30 +706,70 @@ ns_build(const struct conf_settings *s, struct nsreply *r)
 	for (i = 0; i < s->nropaths; i++)
 		if (ns_readonly(s->ropaths[i], r) == -1)
 			return -1;
+	/*
+	 * Files are hidden behind a file of mode 0, made on a tmpfs put
+	 * for a moment over a folder that holds none of them, and which
+	 * lives on in what is mounted from it; folders, behind a tmpfs of
+	 * their own.
+	 */
 	for (i = 0; i < s->ninpaths; i++) {
-		struct stat	st;
-
 		if (stat(s->inpaths[i], &st) == -1)
 			return ns_fail(r, "inaccessible-paths", s->inpaths[i]);
-		if (!S_ISDIR(st.st_mode) && !hidden) {
-			/*
-			 * A file of mode 0 to mount over files, on a tmpfs
-			 * that lives on in those mounts only.
-			 */
-			if (mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV |
-			    MS_NOEXEC, "mode=0700,size=4k") == -1)
-				return ns_fail(r, "a tmpfs on", tmp);
-			if (mknod("/tmp/inaccessible", S_IFREG, 0) == -1)
-				return ns_fail(r, "a file in", tmp);
-			hidden = 1;
+		if (S_ISDIR(st.st_mode))
+			continue;
+		if (*scratch == '\0') {
+			if (ns_scratch(s, scratch, sizeof(scratch)) == -1)
+				return ns_fail(r, "inaccessible-paths: a folder "
+				    "for an empty file", NULL);
+			if (mount("tmpfs", scratch, "tmpfs", MS_NOSUID |
+			    MS_NODEV | MS_NOEXEC, "mode=0700,size=4k") == -1)
+				return ns_fail(r, "a tmpfs on", scratch);
+			snprintf(file, sizeof(file), "%s/inaccessible",
+			    scratch);
+			if (mknod(file, S_IFREG, 0) == -1)
+				return ns_fail(r, "a file in", scratch);
 		}
-		if (ns_hide(s->inpaths[i], S_ISDIR(st.st_mode) ? NULL :
-		    "/tmp/inaccessible", r) == -1)
+		if (ns_hide(s->inpaths[i], file, r) == -1)
 			return -1;
 	}
-	if (hidden && umount2(tmp, MNT_DETACH) == -1)
-		return ns_fail(r, "unmounting", tmp);
+	if (*scratch != '\0' && umount2(scratch, MNT_DETACH) == -1)
+		return ns_fail(r, "unmounting", scratch);
+	for (i = 0; i < s->ninpaths; i++)
+		if (stat(s->inpaths[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+		    ns_hide(s->inpaths[i], NULL, r) == -1)
+			return -1;
 	return 0;
+}
+
+/*
+ * A folder over which a tmpfs hides none of the files to hide: the
+ * first of a few that every system has.
+ */
+static int
+ns_scratch(const struct conf_settings *s, char *dir, size_t len)
+{
+	static const char *const dirs[] = {
+		"/tmp", "/run", "/dev", "/mnt", "/var/tmp", "/srv", "/opt",
+	};
+	struct stat	st;
+	size_t		i, k, n;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (stat(dirs[i], &st) == -1 || !S_ISDIR(st.st_mode))
+			continue;
+		n = strlen(dirs[i]);
+		for (k = 0; k < s->ninpaths; k++)
+			if (strncmp(s->inpaths[k], dirs[i], n) == 0 &&
+			    (s->inpaths[k][n] == '/' ||
+			    s->inpaths[k][n] == '\0'))
+				break;
+		if (k == s->ninpaths) {
+			strlcpy(dir, dirs[i], len);
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
 }
 
 /* Octal escapes of /proc/self/mountinfo: "\040" for a space. */
@@ -748,10 +790,37 @@ unescape(char *s)
 	*d = '\0';
 }
 
+/* Whether path is where something is mounted: 1, 0, or -1. */
+static int
+ns_mountpoint(const char *path)
+{
+	FILE	*fp;
+	char	*line = NULL, *mp, *save;
+	size_t	 len = 0;
+	int	 i, found = 0;
+
+	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return -1;
+	while (!found && getline(&line, &len, fp) != -1) {
+		mp = strtok_r(line, " ", &save);
+		for (i = 0; i < 4 && mp != NULL; i++)
+			mp = strtok_r(NULL, " ", &save);
+		if (mp == NULL)
+			continue;
+		unescape(mp);
+		found = strcmp(mp, path) == 0;
+	}
+	free(line);
+	fclose(fp);
+	return found;
+}
+
 /*
- * A bind mount of path onto itself, then every mount at or below it
- * read-only, keeping each one's other flags, which a remount may not
- * clear.
+ * A bind mount of path onto itself, unless it is a mount already, then
+ * every mount at or below it read-only, keeping each one's other flags,
+ * which a remount may not clear.  The namespace's mounts are its own:
+ * the system's stay as they are.  "/" is always a mount, and one put
+ * over it would be no process's root.
  */
 static int
 ns_readonly(const char *path, struct nsreply *r)
@@ -763,7 +832,8 @@ ns_readonly(const char *path, struct nsreply *r)
 	size_t		 len = 0, plen = strlen(path);
 	int		 i, rc = 0;
 
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) == -1)
+	if (ns_mountpoint(path) != 1 &&
+	    mount(path, path, NULL, MS_BIND | MS_REC, NULL) == -1)
 		return ns_fail(r, "read-only-paths: bind mount of", path);
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return ns_fail(r, "read-only-paths: open",

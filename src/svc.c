@@ -90,8 +90,13 @@ svc_sandbox_kind(const struct conf_service *cs)
 
 	switch (cs->kind) {
 	case CONF_HANDLER_BUILTIN:
+		/*
+		 * Strict mode kills with SIGKILL, as a CPU limit does: with
+		 * one, the filter's kills could not be told from its.
+		 */
 		h = builtin_find(cs->argv[0]);
-		return h != NULL && builtin_strict(h) ? SANDBOX_STRICT :
+		return h != NULL && builtin_strict(h) &&
+		    !cs->s.rlimit[CONF_RLIMIT_CPU].set ? SANDBOX_STRICT :
 		    SANDBOX_BUILTIN;
 	case CONF_HANDLER_MODULE:
 		return SANDBOX_MODULE;
