@@ -38,6 +38,16 @@ struct sandbox;
 /* Whether name, a system call or an "@group", is known. */
 int		 sandbox_syscall_known(const char *name);
 
+struct sock_fprog;
+
+/*
+ * For the tests: the program of a filter of names, as forkd writes it
+ * (ranges) or as libseccomp does; 0, or -1 where there is none.  The
+ * caller frees prog->filter.
+ */
+int		 sandbox_program(const char *const *names, size_t n,
+		    int errnoact, int ranges, struct sock_fprog *prog);
+
 /* The capability called name ("CAP_NET_ADMIN", "net_admin"), or -1. */
 int		 sandbox_cap(const char *name);
 
