@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "exec.h"
 #include "handoff.h"
+#include "launch.h"
 #include "pages.h"
 #include "sandbox.h"
 #include "log.h"
@@ -62,7 +63,7 @@ children_start(struct server *srv, struct listener *l, int fd,
 	struct child		*c;
 	char			 peer[ADDR_STRLEN], ticket[TICKET_MAX];
 	ssize_t			 tlen = 0;
-	int			 report[2], error, cfd, crep, cerr;
+	int			 report[2], error, cfd, crep, cerr, slot = -1;
 	pid_t			 pid;
 
 	report[0] = report[1] = -1;
@@ -87,7 +88,7 @@ children_start(struct server *srv, struct listener *l, int fd,
 	if (svc->spawn && report[0] == -1) {
 		if ((error = exec_spawn(svc->state, svc->name, fd,
 		    (const struct sockaddr *)ss, (const struct sockaddr *)local,
-		    srv->errw, ticket, (size_t)tlen, &pid)) != 0 &&
+		    srv->errw, ticket, (size_t)tlen, &pid, &slot)) != 0 &&
 		    error != EAGAIN && error != ENOMEM) {
 			errno = error;
 			log_warn("service %s: exec %s", svc->name,
@@ -163,6 +164,7 @@ started:
 	svc->nchildren++;
 	c->svc = svc;
 	c->filtered = sandbox_filtered(svc->sb);
+	c->launched = slot + 1;
 	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
 	c->client = c->peer;
 	c->start = now;
@@ -360,7 +362,9 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 {
 	struct child	*c;
 	struct svc	*svc;
+	const char	*path;
 	char		 peer[ADDR_STRLEN];
+	int		 error;
 
 	if ((c = childtab_find(srv->children, pid)) == NULL)
 		return;
@@ -374,6 +378,11 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	if (svc->exec && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == EXEC_FAILED)
 		svc->n[COUNT_EXEC_FAILED]++;
+	/* A launched child cannot log: its execve's error is told here. */
+	if (c->launched && (error = launch_reaped(c->launched - 1, pid,
+	    &path)) != 0)
+		log_warnx("service %s: exec %s: %s", svc->name, path,
+		    strerror(error));
 	/*
 	 * Its filter's doing: a built-in or a module said which call on
 	 * its standard error, logged under the service's name.

@@ -46,6 +46,7 @@ struct child {
 	uint64_t		 deadline;	/* timeout, monotonic ms */
 	int			 killed;	/* sent SIGTERM for it */
 	int			 filtered;	/* under a syscall-filter */
+	int			 launched;	/* 1 + its launch slot, or 0 */
 	int			 next;		/* internal */
 };
 

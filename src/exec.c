@@ -22,6 +22,7 @@
 #include "child.h"
 #include "conf.h"
 #include "exec.h"
+#include "launch.h"
 #include "log.h"
 #include "ticket.h"
 
@@ -306,7 +307,7 @@ fail:
 int
 exec_spawn(void *state, const char *service, int fd,
     const struct sockaddr *peer, const struct sockaddr *local, int errw,
-    const char *ticket, size_t tlen, pid_t *pidp)
+    const char *ticket, size_t tlen, pid_t *pidp, int *slot)
 {
 	struct exec_state	*st = state;
 	struct ticket		 t;
@@ -346,6 +347,14 @@ exec_spawn(void *state, const char *service, int fd,
 	    buf, sizeof(buf))) == NULL)
 		return E2BIG;
 
+	/* Without waiting for the program, where it can (launch.h). */
+	*slot = -1;
+	if ((*pidp = launch(st->argv[0], st->argv, envp, fd, errw,
+	    child_session(), child_exit_signal(), slot)) != -1)
+		return 0;
+	if (errno != ENOSYS && errno != EAGAIN)
+		return errno;
+
 	/*
 	 * Every signal back to its default action, as in a forked child.
 	 * glibc's sigfillset(3) leaves out the two signals it keeps for
@@ -384,7 +393,7 @@ done:
 int
 exec_spawn(void *state, const char *service, int fd,
     const struct sockaddr *peer, const struct sockaddr *local, int errw,
-    const char *ticket, size_t tlen, pid_t *pidp)
+    const char *ticket, size_t tlen, pid_t *pidp, int *slot)
 {
 	return ENOSYS;
 }

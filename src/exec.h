@@ -37,6 +37,7 @@ void	exec_release(void *state);
  */
 int	exec_spawn(void *state, const char *service, int fd,
 	    const struct sockaddr *peer, const struct sockaddr *local,
-	    int errw, const char *ticket, size_t tlen, pid_t *pid);
+	    int errw, const char *ticket, size_t tlen, pid_t *pid,
+	    int *slot);
 
 #endif /* FORKD_EXEC_H */
