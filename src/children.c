@@ -85,11 +85,13 @@ children_start(struct server *srv, struct listener *l, int fd,
 	cerr = srv->errw;
 	/* Counted first, so that a status child sees its own connection. */
 	svc->n[COUNT_ACCEPTED]++;
+	error = ENOSYS;
 	if (svc->spawn && report[0] == -1) {
 		if ((error = exec_spawn(svc->state, svc->name, fd,
 		    (const struct sockaddr *)ss, (const struct sockaddr *)local,
-		    srv->errw, ticket, (size_t)tlen, &pid, &slot)) != 0 &&
-		    error != EAGAIN && error != ENOMEM) {
+		    srv->errw, ticket, (size_t)tlen, svc->sb, &pid,
+		    &slot)) != 0 && error != EAGAIN && error != ENOMEM &&
+		    error != ENOSYS) {
 			errno = error;
 			log_warn("service %s: exec %s", svc->name,
 			    svc->conf->argv[0]);
@@ -100,7 +102,11 @@ children_start(struct server *srv, struct listener *l, int fd,
 		if (error == 0)
 			goto started;
 		pid = -1;
-	} else if (svc->handler == &status_handler ||
+	}
+	/* ENOSYS: a sandboxed program no launch could start is forked. */
+	if (error != ENOSYS)
+		;
+	else if (svc->handler == &status_handler ||
 	    svc->handler == &metrics_handler) {
 		/* They report on the whole master. */
 		pages_share(1);

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "exec.h"
 #include "launch.h"
+#include "sandbox.h"
 #include "log.h"
 #include "ticket.h"
 
@@ -307,9 +308,11 @@ fail:
 int
 exec_spawn(void *state, const char *service, int fd,
     const struct sockaddr *peer, const struct sockaddr *local, int errw,
-    const char *ticket, size_t tlen, pid_t *pidp, int *slot)
+    const char *ticket, size_t tlen, const struct sandbox *sb, pid_t *pidp,
+    int *slot)
 {
 	struct exec_state	*st = state;
+	struct launch_sandbox	 lsb;
 	struct ticket		 t;
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof(ss);
@@ -330,15 +333,9 @@ exec_spawn(void *state, const char *service, int fd,
 	}
 	if (ticket_unpack(ticket, tlen, &t) == -1)
 		return EINVAL;
-	/*
-	 * The banner from here, where the new socket's send buffer is
-	 * empty: a banner of any sensible size goes out at once, and the
-	 * master never waits on a client.
-	 */
-	if (t.banner != NULL && *t.banner != '\0' &&
-	    send(fd, t.banner, strlen(t.banner), MSG_DONTWAIT |
-	    MSG_NOSIGNAL) != (ssize_t)strlen(t.banner))
-		log_warnx("service %s: banner not sent whole", service);
+	/* A sandbox only a launch or a fork can take on: ENOSYS, fork. */
+	if (sb != NULL && sandbox_launch(sb, &lsb) == -1)
+		return ENOSYS;
 	child_conn(&conn, &a, service, peer, local);
 	conn.connnum = t.connnum;
 	child_peercred(&conn, fd);
@@ -349,11 +346,24 @@ exec_spawn(void *state, const char *service, int fd,
 
 	/* Without waiting for the program, where it can (launch.h). */
 	*slot = -1;
-	if ((*pidp = launch(st->argv[0], st->argv, envp, fd, errw,
-	    child_session(), child_exit_signal(), slot)) != -1)
+	if ((*pidp = launch(st->argv[0], st->argv, envp, t.banner, fd, errw,
+	    child_session(), child_exit_signal(), sb != NULL ? &lsb : NULL,
+	    slot)) != -1)
 		return 0;
 	if (errno != ENOSYS && errno != EAGAIN)
 		return errno;
+	if (sb != NULL)
+		return ENOSYS;
+
+	/*
+	 * The banner from here, where the new socket's send buffer is
+	 * empty: a banner of any sensible size goes out at once, and the
+	 * master never waits on a client.
+	 */
+	if (t.banner != NULL && *t.banner != '\0' &&
+	    send(fd, t.banner, strlen(t.banner), MSG_DONTWAIT |
+	    MSG_NOSIGNAL) != (ssize_t)strlen(t.banner))
+		log_warnx("service %s: banner not sent whole", service);
 
 	/*
 	 * Every signal back to its default action, as in a forked child.
@@ -393,7 +403,8 @@ done:
 int
 exec_spawn(void *state, const char *service, int fd,
     const struct sockaddr *peer, const struct sockaddr *local, int errw,
-    const char *ticket, size_t tlen, pid_t *pidp, int *slot)
+    const char *ticket, size_t tlen, const struct sandbox *sb, pid_t *pidp,
+    int *slot)
 {
 	return ENOSYS;
 }

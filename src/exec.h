@@ -14,6 +14,7 @@
 #include <forkd/handler.h>
 
 struct conf_service;
+struct sandbox;
 
 extern const struct forkd_handler exec_handler;
 
@@ -37,7 +38,7 @@ void	exec_release(void *state);
  */
 int	exec_spawn(void *state, const char *service, int fd,
 	    const struct sockaddr *peer, const struct sockaddr *local,
-	    int errw, const char *ticket, size_t tlen, pid_t *pid,
-	    int *slot);
+	    int errw, const char *ticket, size_t tlen,
+	    const struct sandbox *, pid_t *pid, int *slot);
 
 #endif /* FORKD_EXEC_H */

@@ -17,9 +17,31 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
+struct sock_filter;
+
+/*
+ * The sandbox a launched child takes on (sandbox.h), all of it system
+ * calls: the namespaces to join, a private /tmp, capabilities, and the
+ * filter, copied into the slot.
+ */
+struct launch_sandbox {
+	int			 netns;		/* or -1 */
+	int			 mntns;		/* or -1 */
+	int			 privtmp;
+	int			 bset;		/* drop from the bounding set */
+	int			 capset;	/* lower the capability sets */
+	uint64_t		 caps;		/* to keep */
+	int			 cap_last;
+	int			 nnp;		/* set no_new_privs */
+	const struct sock_filter *filter;	/* or NULL */
+	unsigned short		 filter_len;
+};
+
 /*
  * Start path with argv and envp, the socket fd on 0 and 1, errw (unless
- * -1) on 2 and nothing else, default signals and an empty mask, in a
+ * -1) on 2 and nothing else, after it has sent banner (or NULL), default signals and an empty mask, in a
  * process group of its own (a session with session); its exit signal
  * is exit_signal.  The pid, and in *slot where its launch is, for
  * launch_reaped(); or -1 with errno: ENOSYS where launching is not
@@ -27,7 +49,8 @@
  * fit one, and the caller should spawn instead.
  */
 pid_t	launch(const char *path, char *const argv[], char *const envp[],
-	    int fd, int errw, int session, int exit_signal, int *slot);
+	    const char *banner, int fd, int errw, int session, int exit_signal,
+	    const struct launch_sandbox *, int *slot);
 
 /*
  * The child pid of slot has been reaped: the errno of its failed

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "launch.h"
 #include "log.h"
 #include "sandbox.h"
 
@@ -744,6 +745,27 @@ sandbox_free(struct sandbox *sb)
 	if (sb->netns != -1)
 		close(sb->netns);
 	free(sb);
+}
+
+int
+sandbox_launch(const struct sandbox *sb, struct launch_sandbox *l)
+{
+	if (sb->strict || sb->trap)
+		return -1;
+	memset(l, 0, sizeof(*l));
+	l->netns = sb->netns;
+	l->mntns = sb->mntns;
+	l->privtmp = sb->privtmp;
+	l->bset = sb->bset;
+	l->capset = sb->capset;
+	l->caps = sb->caps;
+	l->cap_last = (int)(sb->bset ? caps_last() : 0);
+	l->nnp = sb->filter != NULL && sb->nnp;
+	if (sb->filter != NULL) {
+		l->filter = sb->filter->prog.filter;
+		l->filter_len = sb->filter->prog.len;
+	}
+	return 0;
 }
 
 int

@@ -63,6 +63,14 @@ struct sandbox	*sandbox_new(const struct conf_service *, enum sandbox_kind,
 		    char *err, size_t errlen);
 void		 sandbox_free(struct sandbox *);
 
+struct launch_sandbox;
+
+/*
+ * What a launched child (launch.h) needs of the sandbox to take it on;
+ * -1 when only a forked child can.
+ */
+int		 sandbox_launch(const struct sandbox *, struct launch_sandbox *);
+
 /* Whether children need descriptors of the master's (no handoff). */
 int		 sandbox_fds(const struct sandbox *);
 

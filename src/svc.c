@@ -145,8 +145,8 @@ svc_prepare(struct svc *svc)
 	case CONF_HANDLER_EXEC:
 		svc->handler = &exec_handler;
 		svc->exec = 1;
-		/* Only a fork can sandbox. */
-		svc->spawn = svc->sb == NULL && svc_spawnable(&cs->s);
+		/* A sandbox, a launch or a fork (exec_spawn). */
+		svc->spawn = svc_spawnable(&cs->s);
 		if (exec_prepare(cs, &svc->state) == -1) {
 			log_warn("service %s", svc->name);
 			return -1;
