@@ -127,6 +127,7 @@ static void	filter_put(struct filter *);
 static int	ns_prepare(const struct conf_settings *, int *, int *,
 		    struct nsreply *);
 static int	ns_build(const struct conf_settings *, struct nsreply *);
+static char	*mountinfo_next(FILE *, char **, size_t *);
 static int	ns_mountpoint(const char *);
 static int	ns_scratch(const struct conf_settings *, char *, size_t);
 static int	ns_readonly(const char *, struct nsreply *);
@@ -992,26 +993,41 @@ unescape(char *s)
 	*d = '\0';
 }
 
+/*
+ * The mount point of the next line of /proc/self/mountinfo, "ID PARENT
+ * MAJ:MIN ROOT MOUNTPOINT ...", in *line; NULL at the end.
+ */
+static char *
+mountinfo_next(FILE *fp, char **line, size_t *len)
+{
+	char	*mp, *save;
+	int	 i;
+
+	while (getline(line, len, fp) != -1) {
+		mp = strtok_r(*line, " ", &save);
+		for (i = 0; i < 4 && mp != NULL; i++)
+			mp = strtok_r(NULL, " ", &save);
+		if (mp != NULL) {
+			unescape(mp);
+			return mp;
+		}
+	}
+	return NULL;
+}
+
 /* Whether path is where something is mounted: 1, 0, or -1. */
 static int
 ns_mountpoint(const char *path)
 {
 	FILE	*fp;
-	char	*line = NULL, *mp, *save;
+	char	*line = NULL, *mp;
 	size_t	 len = 0;
-	int	 i, found = 0;
+	int	 found = 0;
 
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return -1;
-	while (!found && getline(&line, &len, fp) != -1) {
-		mp = strtok_r(line, " ", &save);
-		for (i = 0; i < 4 && mp != NULL; i++)
-			mp = strtok_r(NULL, " ", &save);
-		if (mp == NULL)
-			continue;
-		unescape(mp);
+	while (!found && (mp = mountinfo_next(fp, &line, &len)) != NULL)
 		found = strcmp(mp, path) == 0;
-	}
 	free(line);
 	fclose(fp);
 	return found;
@@ -1030,9 +1046,9 @@ ns_readonly(const char *path, struct nsreply *r)
 	struct statvfs	 sv;
 	unsigned long	 flags;
 	FILE		*fp;
-	char		*line = NULL, *mp, *save;
+	char		*line = NULL, *mp;
 	size_t		 len = 0, plen = strlen(path);
-	int		 i, rc = 0;
+	int		 rc = 0;
 
 	if (ns_mountpoint(path) != 1 &&
 	    mount(path, path, NULL, MS_BIND | MS_REC, NULL) == -1)
@@ -1040,14 +1056,7 @@ ns_readonly(const char *path, struct nsreply *r)
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return ns_fail(r, "read-only-paths: open",
 		    "/proc/self/mountinfo");
-	while (rc == 0 && getline(&line, &len, fp) != -1) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
-		mp = strtok_r(line, " ", &save);
-		for (i = 0; i < 4 && mp != NULL; i++)
-			mp = strtok_r(NULL, " ", &save);
-		if (mp == NULL)
-			continue;
-		unescape(mp);
+	while (rc == 0 && (mp = mountinfo_next(fp, &line, &len)) != NULL) {
 		if (strncmp(mp, path, plen) != 0 || (mp[plen] != '\0' &&
 		    mp[plen] != '/' && !(plen == 1 && path[0] == '/')))
 			continue;

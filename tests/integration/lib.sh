@@ -199,3 +199,32 @@ cminflt() {
 cputicks() {
 	sed 's/.*) //' "/proc/$forkd_pid/stat" | awk '{ print $12 + $13 }'
 }
+
+# flaw MESSAGE: a failed check that lets the next ones run; the test
+# fails at its end.  passed MESSAGE: ok, unless a flaw was found since
+# the last passed.
+flaw() {
+	echo "FAIL: $test_name: $*" >&2
+	nfailed=$((nfailed + 1))
+}
+nseen=0
+passed() {
+	[ "$nfailed" -eq "$nseen" ] && ok "$@"
+	nseen=$nfailed
+}
+
+# status: the table of the status built-in listening on 127.0.0.1 port
+# $p_status.
+status() {
+	timeout 5 nc -N 127.0.0.1 "$p_status" </dev/null | tr -d '\r'
+}
+
+# column SERVICE NAME: a cell of the status table's service rows.
+column() {
+	status | awk -v svc="$1" -v col="$2" '
+		$1 == "service" && $2 == "live" {
+			for (i = 1; i <= NF; i++) h[$i] = i; t = 1; next
+		}
+		t && $1 == svc { print $h[col]; exit }
+		t && NF == 0 { exit }'
+}

@@ -40,20 +40,6 @@ EOF2
 )
 start_forkd -f "$c"
 
-status() {
-	timeout 5 nc -N 127.0.0.1 "$p_status" </dev/null | tr -d '\r'
-}
-
-# column SERVICE NAME: a cell of the status table's service rows.
-column() {
-	status | awk -v svc="$1" -v col="$2" '
-		$1 == "service" && $2 == "live" {
-			for (i = 1; i <= NF; i++) h[$i] = i; t = 1; next
-		}
-		t && $1 == svc { print $h[col]; exit }
-		t && NF == 0 { exit }'
-}
-
 metric() {
 	timeout 5 curl -sf "http://127.0.0.1:$p_metrics/metrics" |
 	    awk -v m="$1" '$1 == m { print $2 }'

@@ -10,18 +10,6 @@
 . "$TESTS_SRCDIR/lib.sh"
 need nc
 
-# flaw MESSAGE: a failed check that lets the next ones run; the test
-# fails at its end.  passed MESSAGE: ok, unless a flaw was found since
-# the last passed.
-flaw() {
-	echo "FAIL: $test_name: $*" >&2
-	nfailed=$((nfailed + 1))
-}
-nseen=0
-passed() {
-	[ "$nfailed" -eq "$nseen" ] && ok "$@"
-	nseen=$nfailed
-}
 
 # The probe is copied where user nobody can run it.
 chmod 755 "$tmp"

@@ -18,18 +18,6 @@ redirect=$MODULES_BUILDDIR/redirect.so
 [ -x "$probe" ] && [ -f "$redirect" ] ||
     fail "helpers not built: $probe $redirect"
 
-# flaw MESSAGE: a failed check that lets the next ones run; the test
-# fails at its end.  passed MESSAGE: ok, unless a flaw was found since
-# the last passed.
-flaw() {
-	echo "FAIL: $test_name: $*" >&2
-	nfailed=$((nfailed + 1))
-}
-nseen=0
-passed() {
-	[ "$nfailed" -eq "$nseen" ] && ok "$@"
-	nseen=$nfailed
-}
 
 p_kill=$(freeport)
 p_errno=$(freeport)
@@ -102,20 +90,6 @@ service metrics {
 EOF2
 )
 start_forkd -v -f "$c"
-
-status() {
-	timeout 5 nc -N 127.0.0.1 "$p_status" </dev/null | tr -d '\r'
-}
-
-# column SERVICE NAME: a cell of the status table's service rows.
-column() {
-	status | awk -v svc="$1" -v col="$2" '
-		$1 == "service" && $2 == "live" {
-			for (i = 1; i <= NF; i++) h[$i] = i; t = 1; next
-		}
-		t && $1 == svc { print $h[col]; exit }
-		t && NF == 0 { exit }'
-}
 
 killed() {
 	timeout 5 curl -sf "http://127.0.0.1:$p_metrics/metrics" | awk -v \

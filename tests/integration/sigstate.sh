@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
-# A program starts with the same signal state whether forkd spawned it
-# (posix_spawn) or forked it: nothing blocked and nothing ignored, not
+# A program starts with the same signal state whether forkd launched it
+# (launch.h), spawned it (posix_spawn, where it cannot launch: noclone
+# here) or forked it: nothing blocked and nothing ignored, not
 # even signals 32 and 33, which glibc keeps for itself.  Its posix_spawn
 # leaves those two ignored unless asked otherwise, and a forkd started
 # that way (by GNU make, say; rtign here) had them ignored too, for its
@@ -44,7 +45,21 @@ masks() {
 start_forkd -f "$c"
 masks "forkd from a shell"
 stop_forkd
-ok "spawned and forked programs start with no signal blocked or ignored, 32 and 33 included"
+ok "launched and forked programs start with no signal blocked or ignored, 32 and 33 included"
+
+noclone=$HELPERS/.libs/noclone.so
+[ -f "$noclone" ] || fail "not built: $noclone"
+: >"$tmp/forkd.log"
+# A sanitizer build wants its runtime first: a preload comes first.
+NOCLONE_MARK=$tmp/spawned LD_PRELOAD=$noclone \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    "$FORKD" -d -f "$c" >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
+forkd_pid=$!
+retry 100 grep -q "started" "$tmp/forkd.log" || fail "forkd did not start"
+masks "forkd that cannot launch"
+[ -f "$tmp/spawned" ] || fail "the program was launched all the same"
+stop_forkd
+ok "so do programs spawned where forkd cannot launch them"
 
 : >"$tmp/forkd.log"
 "$HELPERS/rtign" "$FORKD" -d -f "$c" >"$tmp/forkd.out" 2>"$tmp/forkd.log" &
