@@ -63,13 +63,15 @@ build_forkd() {
 	fi
 	note "building in $dir"
 	make -C "$dir" -s -j"$(nproc)" forkd bench/forkd-bench \
-	    bench/iterative bench/forkserver tests/helpers/freeport >&2
+	    bench/iterative bench/forkserver tests/helpers/freeport \
+	    tests/helpers/noclone.la >&2
 	cc -O2 -Wall -Wextra -I"$srcdir/include" -shared -fPIC \
 	    -o "$dir/bench/echomod.so" "$srcdir/bench/echomod.c"
 	forkd=$dir/forkd
 	fbench=$dir/bench/forkd-bench
 	echomod=$dir/bench/echomod.so
 	freeport_bin=$dir/tests/helpers/freeport
+	noclone=$dir/tests/helpers/.libs/noclone.so
 }
 
 # freeport: a port free on 127.0.0.1 right now, as the kernel picks it,
