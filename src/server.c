@@ -353,8 +353,11 @@ server_run(struct server *srv)
 		}
 		svcs_resume(srv, now);
 		/*
-		 * An exit signal is lost only when the kernel is out of
-		 * memory; should it be, a slow sweep finds the child.
+		 * A real-time exit signal is lost only when the kernel is
+		 * out of memory; SIGCHLDs, which children that executed a
+		 * program end with (the kernel resets their exit signal),
+		 * merge, and a sweep soon after one finds the others.  A
+		 * slow sweep, should a signal be lost, finds the child.
 		 */
 		if (srv->sweep_soon != 0 && now >= srv->sweep_soon)
 			children_sweep(srv);
@@ -402,7 +405,13 @@ server_shutdown(struct server *srv)
 		/* Stopping already: a second signal changes nothing. */
 		if (n > 0 && server_dispatch(srv, &ev))
 			(void)server_signals(srv);
-		children_reap(srv);
+		/*
+		 * A child that executed a program ends with SIGCHLD, which
+		 * the kernel gives it back at its execve, whatever exit
+		 * signal it was made with: many end at once here, and their
+		 * SIGCHLDs merge.  Every one is looked for.
+		 */
+		children_sweep(srv);
 	}
 	if (childtab_count(srv->children) > 0) {
 		log_warnx("killing %zu children still running",
