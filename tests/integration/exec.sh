@@ -16,6 +16,7 @@ p_wild=$(freeport)
 p_wildfork=$(freeport)
 p_sigspawn=$(freeport)
 p_sigfork=$(freeport)
+p_checkfork=$(freeport)
 
 c=$(conf forkd.conf <<EOF2
 service fdcheck {
@@ -24,6 +25,12 @@ service fdcheck {
 	env GREETING="hello world"
 	env EMPTY=
 	passenv KEEP_ME
+}
+# The same, forked: a limit makes forkd fork the child.
+service fdcheckfork {
+	listen 127.0.0.1:$p_checkfork
+	rlimit nofile 64
+	exec $HELPERS/fdcheck
 }
 service cat { listen 127.0.0.1:$p_cat; exec /bin/cat }
 service err {
@@ -79,7 +86,9 @@ grep -q 'argv\[6\]' "$tmp/out" && fail "extra arguments"
 ok "exec argv as written, no shell"
 
 grep -qx 'fds: 0 1 2' "$tmp/out" || fail "descriptors: $(grep fds: "$tmp/out")"
-ok "exec child has only descriptors 0, 1, 2"
+out=$(timeout 5 nc -d 127.0.0.1 "$p_checkfork" | grep '^fds:')
+[ "$out" = 'fds: 0 1 2' ] || fail "descriptors of a forked child: $out"
+ok "exec child has only descriptors 0, 1, 2, launched or forked"
 
 grep -qx 'env PROTO=TCP' "$tmp/out" || fail "PROTO"
 grep -qx 'env TCPLOCALIP=127.0.0.1' "$tmp/out" || fail "TCPLOCALIP"
