@@ -78,15 +78,14 @@ builtin_strict(const struct forkd_handler *h)
 
 /*
  * The reads and writes of the strict built-ins: read(2) and write(2),
- * which is all the kernel lets them make.
+ * which is all the kernel lets them make; their idle timeout is the
+ * socket's (builtin.h).
  */
 static ssize_t
 strict_read(const struct forkd_conn *conn, void *buf, size_t len)
 {
 	ssize_t	n;
 
-	if (conn->idle_timeout > 0)
-		return forkd_read(conn, buf, len);
 	do
 		n = read(conn->fd, buf, len);
 	while (n == -1 && errno == EINTR);
@@ -99,8 +98,6 @@ strict_write(const struct forkd_conn *conn, const void *buf, size_t len)
 	const char	*p = buf;
 	ssize_t		 n;
 
-	if (conn->idle_timeout > 0)
-		return forkd_write(conn, buf, len);
 	while (len > 0) {
 		if ((n = write(conn->fd, p, len)) == -1) {
 			if (errno == EINTR)

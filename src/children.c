@@ -85,13 +85,14 @@ children_start(struct server *srv, struct listener *l, int fd,
 	cerr = srv->errw;
 	/* Counted first, so that a status child sees its own connection. */
 	svc->n[COUNT_ACCEPTED]++;
-	error = ENOSYS;
-	if (svc->spawn && report[0] == -1) {
-		if ((error = exec_spawn(svc->state, svc->name, fd,
-		    (const struct sockaddr *)ss, (const struct sockaddr *)local,
-		    srv->errw, ticket, (size_t)tlen, svc->sb, &pid,
-		    &slot)) != 0 && error != EAGAIN && error != ENOMEM &&
-		    error != ENOSYS) {
+	/* ENOSYS: a sandboxed program no launch could start is forked. */
+	if (svc->spawn && report[0] == -1 && (error = exec_spawn(svc->state,
+	    svc->name, fd, (const struct sockaddr *)ss,
+	    (const struct sockaddr *)local, srv->errw, ticket, (size_t)tlen,
+	    svc->sb, &pid, &slot)) != ENOSYS) {
+		if (error == 0)
+			goto started;
+		if (error != EAGAIN && error != ENOMEM) {
 			errno = error;
 			log_warn("service %s: exec %s", svc->name,
 			    svc->conf->argv[0]);
@@ -99,14 +100,8 @@ children_start(struct server *srv, struct listener *l, int fd,
 			svc->n[COUNT_EXEC_FAILED]++;
 			return;
 		}
-		if (error == 0)
-			goto started;
 		pid = -1;
-	}
-	/* ENOSYS: a sandboxed program no launch could start is forked. */
-	if (error != ENOSYS)
-		;
-	else if (svc->handler == &status_handler ||
+	} else if (svc->handler == &status_handler ||
 	    svc->handler == &metrics_handler) {
 		/* They report on the whole master. */
 		pages_share(1);

@@ -312,7 +312,7 @@ exec_spawn(void *state, const char *service, int fd,
     int *slot)
 {
 	struct exec_state	*st = state;
-	struct launch_sandbox	 lsb;
+	const struct launch_sandbox *lsb = NULL;
 	struct ticket		 t;
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof(ss);
@@ -334,7 +334,7 @@ exec_spawn(void *state, const char *service, int fd,
 	if (ticket_unpack(ticket, tlen, &t) == -1)
 		return EINVAL;
 	/* A sandbox only a launch or a fork can take on: ENOSYS, fork. */
-	if (sb != NULL && sandbox_launch(sb, &lsb) == -1)
+	if (sb != NULL && (lsb = sandbox_launch(sb)) == NULL)
 		return ENOSYS;
 	child_conn(&conn, &a, service, peer, local);
 	conn.connnum = t.connnum;
@@ -347,7 +347,7 @@ exec_spawn(void *state, const char *service, int fd,
 	/* Without waiting for the program, where it can (launch.h). */
 	*slot = -1;
 	if ((*pidp = launch(st->argv[0], st->argv, envp, t.banner, fd, errw,
-	    child_session(), child_exit_signal(), sb != NULL ? &lsb : NULL,
+	    child_session(), child_exit_signal(), lsb,
 	    slot)) != -1)
 		return 0;
 	if (errno != ENOSYS && errno != EAGAIN)

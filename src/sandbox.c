@@ -64,6 +64,8 @@ struct sandbox {
 	int		 capset;	/* capabilities given */
 	int		 bset;		/* and the bounding set to drop */
 	uint64_t	 caps;
+	int		 launchable;	/* by launch.h, with launch */
+	struct launch_sandbox launch;
 };
 
 /* A set of system call numbers, as libseccomp resolves names. */
@@ -121,8 +123,8 @@ static struct filter *filter_get(const char *const *, size_t, int, int,
 static int	filter_set(const char *const *, size_t, int, int,
 		    struct callset *, int *, uint32_t *);
 static int	filter_ranges(struct filter *);
-static int	filter_shortest(struct filter *, uint32_t, char *, size_t);
-static int	filter_compile(struct filter *, uint32_t, char *, size_t);
+static int	filter_shortest(struct filter *, char *, size_t);
+static int	filter_compile(struct filter *, char *, size_t);
 static void	filter_put(struct filter *);
 static int	ns_prepare(const struct conf_settings *, int *, int *,
 		    struct nsreply *);
@@ -136,6 +138,7 @@ static int	ns_fail(struct nsreply *, const char *, const char *);
 static void	unescape(char *);
 static void	sigsys(int, siginfo_t *, void *);
 static long	caps_last(void);
+static void	sandbox_launch_prepare(struct sandbox *);
 
 int
 sandbox_cap(const char *name)
@@ -148,14 +151,6 @@ sandbox_cap(const char *name)
 		if (strcasecmp(name, capnames[i]) == 0)
 			return (int)i;
 	return -1;
-}
-
-const char *
-sandbox_cap_name(int cap)
-{
-	if (cap < 0 || (size_t)cap >= sizeof(capnames) / sizeof(capnames[0]))
-		return NULL;
-	return capnames[cap];
 }
 
 static const struct sysgroup *
@@ -306,14 +301,14 @@ filter_set(const char *const *names, size_t n, int errnoact, int trap,
 
 /* forkd's program or libseccomp's, whichever is shorter. */
 static int
-filter_shortest(struct filter *f, uint32_t action, char *err, size_t errlen)
+filter_shortest(struct filter *f, char *err, size_t errlen)
 {
 	struct sock_fprog	ours;
 
 	if (filter_ranges(f) == -1)
-		return filter_compile(f, action, err, errlen);
+		return filter_compile(f, err, errlen);
 	ours = f->prog;
-	if (filter_compile(f, action, err, errlen) == -1 ||
+	if (filter_compile(f, err, errlen) == -1 ||
 	    f->prog.len > ours.len) {
 		free(f->prog.filter);
 		f->prog = ours;
@@ -338,7 +333,7 @@ sandbox_program(const char *const *names, size_t n, int errnoact,
 	f.calls = set.v;
 	f.ncalls = set.n;
 	rc = ranges ? filter_ranges(&f) :
-	    filter_compile(&f, f.action, err, sizeof(err));
+	    filter_compile(&f, err, sizeof(err));
 	free(set.v);
 	*prog = f.prog;
 	return rc;
@@ -369,7 +364,7 @@ filter_get(const char *const *names, size_t n, int errnoact, int trap,
 	f->ncalls = set.n;
 	f->allow = allow;
 	f->action = action;
-	if (filter_shortest(f, action, err, errlen) == -1) {
+	if (filter_shortest(f, err, errlen) == -1) {
 		free(f->calls);
 		free(f);
 		return NULL;
@@ -510,7 +505,7 @@ filter_ranges(struct filter *f)
  * Debian 12 has no export to memory.
  */
 static int
-filter_compile(struct filter *f, uint32_t action, char *err, size_t errlen)
+filter_compile(struct filter *f, char *err, size_t errlen)
 {
 	scmp_filter_ctx	 ctx;
 	struct stat	 st;
@@ -518,7 +513,7 @@ filter_compile(struct filter *f, uint32_t action, char *err, size_t errlen)
 	ssize_t		 n;
 	int		 fd = -1, rc;
 
-	if ((ctx = seccomp_init(f->allow ? action : SCMP_ACT_ALLOW)) ==
+	if ((ctx = seccomp_init(f->allow ? f->action : SCMP_ACT_ALLOW)) ==
 	    NULL) {
 		snprintf(err, errlen, "seccomp_init failed");
 		return -1;
@@ -535,7 +530,7 @@ filter_compile(struct filter *f, uint32_t action, char *err, size_t errlen)
 	    SCMP_ACT_KILL)) != 0)
 		goto fail;
 	for (i = 0; i < f->ncalls; i++) {
-		rc = seccomp_rule_add(ctx, f->allow ? SCMP_ACT_ALLOW : action,
+		rc = seccomp_rule_add(ctx, f->allow ? SCMP_ACT_ALLOW : f->action,
 		    f->calls[i], 0);
 		/* A call of another architecture only. */
 		if (rc != 0 && f->calls[i] >= 0)
@@ -724,6 +719,7 @@ sandbox_new(const struct conf_service *cs, enum sandbox_kind kind,
 			goto fail;
 		}
 	}
+	sandbox_launch_prepare(sb);
 	return sb;
 fail:
 	if (at != NULL && at->line > 0)
@@ -748,12 +744,21 @@ sandbox_free(struct sandbox *sb)
 	free(sb);
 }
 
-int
-sandbox_launch(const struct sandbox *sb, struct launch_sandbox *l)
+const struct launch_sandbox *
+sandbox_launch(const struct sandbox *sb)
 {
+	return sb->launchable ? &sb->launch : NULL;
+}
+
+/* What a launched child needs of the sandbox, once for all of them. */
+static void
+sandbox_launch_prepare(struct sandbox *sb)
+{
+	struct launch_sandbox	*l = &sb->launch;
+
 	if (sb->strict || sb->trap)
-		return -1;
-	memset(l, 0, sizeof(*l));
+		return;
+	sb->launchable = 1;
 	l->netns = sb->netns;
 	l->mntns = sb->mntns;
 	l->privtmp = sb->privtmp;
@@ -766,7 +771,6 @@ sandbox_launch(const struct sandbox *sb, struct launch_sandbox *l)
 		l->filter = sb->filter->prog.filter;
 		l->filter_len = sb->filter->prog.len;
 	}
-	return 0;
 }
 
 int

@@ -51,9 +51,6 @@ int		 sandbox_program(const char *const *names, size_t n,
 /* The capability called name ("CAP_NET_ADMIN", "net_admin"), or -1. */
 int		 sandbox_cap(const char *name);
 
-/* The name of capability cap, lower case and without "cap_". */
-const char	*sandbox_cap_name(int cap);
-
 /*
  * In the master: the sandbox of a service's children, prepared; NULL
  * both when there is nothing to do (*err is "") and on an error, which
@@ -66,10 +63,10 @@ void		 sandbox_free(struct sandbox *);
 struct launch_sandbox;
 
 /*
- * What a launched child (launch.h) needs of the sandbox to take it on;
- * -1 when only a forked child can.
+ * What a launched child (launch.h) needs of the sandbox to take it on,
+ * prepared with it; NULL when only a forked child can.
  */
-int		 sandbox_launch(const struct sandbox *, struct launch_sandbox *);
+const struct launch_sandbox *sandbox_launch(const struct sandbox *);
 
 /* Whether children need descriptors of the master's (no handoff). */
 int		 sandbox_fds(const struct sandbox *);
