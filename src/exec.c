@@ -296,13 +296,14 @@ fail:
 }
 
 /*
- * In the master: start the program for a connection with posix_spawn(3),
- * which glibc does with a vfork-like clone that does not copy the
- * master's page tables.  The child gets a process group (or a session:
- * child_init) of its own, default signals and an empty mask, the socket on 0 and 1, errw (unless
- * -1) on 2 and no other descriptor, as child_run() would give it.
- * Returns 0, or an errno value: the program could not be run, or no
- * process made.
+ * In the master: start the program for a connection without a copy of
+ * the master: launched (launch.h), or where it cannot be, with
+ * posix_spawn(3), which glibc does with a vfork-like clone.  The child
+ * gets a process group (or a session: child_init) of its own, default
+ * signals and an empty mask, the socket on 0 and 1, errw (unless -1) on
+ * 2 and no other descriptor, as child_run() would give it.  Returns 0,
+ * or an errno value: the program could not be run, or no process made;
+ * ENOSYS for a sandbox only a fork can then take on.
  */
 #ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 int

@@ -33,8 +33,10 @@ void	exec_release(void *state);
  * without a fork of it: for services whose children need no user,
  * group, chroot, limits or PROXY protocol.  local is the connection's
  * own address, or NULL to ask the socket; ticket (ticket.h, tlen bytes)
- * what the master decided for it, whose banner is sent first.  Returns 0
- * with *pid set, or an errno value.
+ * what the master decided for it, whose banner is sent first; sb the
+ * service's sandbox, or NULL.  Returns 0 with *pid set and *slot that of
+ * a launch (launch_reaped()) or -1, or an errno value: ENOSYS when the
+ * sandbox needs a fork after all.
  */
 int	exec_spawn(void *state, const char *service, int fd,
 	    const struct sockaddr *peer, const struct sockaddr *local,
