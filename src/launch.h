@@ -45,9 +45,10 @@ struct launch_sandbox {
  * default signals and an empty mask, in a process group of its own (a
  * session with session); its exit signal is exit_signal until it
  * executes the program, SIGCHLD after (the kernel's).  The pid, and in
- * *slot where its launch is, for launch_reaped(); or -1 with errno: ENOSYS where launching is not
- * built, EAGAIN when every slot is taken or the program's words do not
- * fit one, and the caller should spawn instead.
+ * *slot where its launch is, for launch_reaped(); or -1 with errno:
+ * ENOSYS where launching is not built, EAGAIN when every slot is taken
+ * or the program's words do not fit one, and the caller should spawn
+ * instead.
  */
 pid_t	launch(const char *path, char *const argv[], char *const envp[],
 	    const char *banner, int fd, int errw, int session, int exit_signal,
