@@ -123,6 +123,7 @@ static void	 buf_add(struct buf *, const char *, ...)
 static void	 buf_word(struct buf *, const char *);
 static void	 buf_comment(struct buf *, const char *, const char *);
 static char	*file_read(const char *, size_t *);
+static char	*text_read(const char *);
 static int	 name_taken(const char *);
 static const char *listen_port(const char *);
 static int	 listen_taken(const struct svc *, const char **, const char **);
@@ -290,6 +291,32 @@ close:
 	close(fd);
 	errno = n;
 	return NULL;
+}
+
+/*
+ * A configuration file's text, or NULL after saying why not: a file that
+ * cannot be read is counted unreadable, one that holds a NUL byte is no
+ * text file and is not converted.
+ */
+static char *
+text_read(const char *path)
+{
+	char	*text;
+	size_t	 len, nul;
+
+	if ((text = file_read(path, &len)) == NULL) {
+		warn("%s", path);
+		nunreadable++;
+		return NULL;
+	}
+	if ((nul = strlen(text)) != len) {
+		printf("\n# %s\n# not converted: a NUL byte at offset %zu,"
+		    " so not a text file\n", path, nul);
+		nbad++;
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static int
@@ -912,11 +939,8 @@ xinetd_read(struct xconf *x, const char *file, int depth)
 		nunreadable++;
 		return;
 	}
-	if ((text = file_read(file, NULL)) == NULL) {
-		warn("%s", file);
-		nunreadable++;
+	if ((text = text_read(file)) == NULL)
 		return;
-	}
 	xinetd_parse(x, file, text, depth);
 	free(text);
 }
@@ -1638,11 +1662,8 @@ main(int argc, char *argv[])
 		printf(" %s", argv[i]);
 	printf("\n");
 	for (i = 0; i < argc; i++) {
-		if ((text = file_read(argv[i], NULL)) == NULL) {
-			warn("%s", argv[i]);
-			nunreadable++;
+		if ((text = text_read(argv[i])) == NULL)
 			continue;
-		}
 		xi = type != NULL ? strcmp(type, "xinetd") == 0 :
 		    is_xinetd(text);
 		printf("\n# %s, read as %s\n", argv[i],

@@ -46,11 +46,25 @@ ok "usage errors exit 64, an unreadable file 66"
 
 # Bad input: binary junk, a line of a megabyte, an includedir that
 # includes itself, services whose addresses collide once converted.
-head -c 65536 /dev/urandom >"$tmp/junk"
+{ printf 'echo stream tcp nowait root internal\n\000'
+  head -c 65536 /dev/urandom; } >"$tmp/junk"
 "$FORKD_CONVERT" "$tmp/junk" >"$tmp/out" 2>"$tmp/err"
 st=$?
 [ $st -eq 1 ] || fail "binary junk: exit $st: $(cat "$tmp/err")"
-grep -q "^# not converted: " "$tmp/out" || fail "binary junk: no reason given"
+grep -q "^# not converted: a NUL byte at offset 37," "$tmp/out" ||
+    fail "binary junk: no reason given: $(cat "$tmp/out")"
+grep -q "handler" "$tmp/out" && fail "binary junk: half converted"
+checked "$tmp/out"
+# Junk without a NUL byte goes through the parser, line by line.
+head -c 65536 /dev/urandom | tr -d '\000' | tr '#' x >"$tmp/junk"
+"$FORKD_CONVERT" -t inetd "$tmp/junk" >"$tmp/out" 2>"$tmp/err"
+st=$?
+[ $st -eq 1 ] || fail "text junk: exit $st: $(cat "$tmp/err")"
+grep -q "^# not converted: " "$tmp/out" || fail "text junk: no reason given"
+checked "$tmp/out"
+"$FORKD_CONVERT" -t xinetd "$tmp/junk" >"$tmp/out" 2>"$tmp/err"
+st=$?
+[ $st -eq 1 ] || fail "text junk as xinetd: exit $st: $(cat "$tmp/err")"
 checked "$tmp/out"
 awk 'BEGIN { printf "echo stream tcp nowait root internal "
 	for (i = 0; i < 1048576; i++) printf "x"; print "" }' >"$tmp/long"

@@ -65,20 +65,33 @@ need() {
 	done
 }
 
-# freeport: a port free now, and not one this test was given already
-# (the kernel may hand the same free port out twice in a row): the
-# ports given are kept in a file, which subshells share.
+# freeport: a port free now, and not one given in the last half hour to
+# this or another test: the kernel may hand the same free port out twice
+# in a row, and tests run side by side each pick theirs before they bind
+# them.  The ports given, with the time, are kept in one file of the
+# build tree, under a lock.
+ports_given=${TOP_BUILDDIR:-$tmp}/tests/ports-given
 freeport() {
-	local p i
+	local p i now
+	mkdir -p "${ports_given%/*}"
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		p=$("$HELPERS/freeport") || fail "no free port"
-		if ! grep -qx "$p" "$tmp/.ports" 2>/dev/null; then
-			echo "$p" >>"$tmp/.ports"
+		now=$(date +%s)
+		if (
+			flock 9 || exit 2
+			touch "$ports_given"
+			awk -v now="$now" '$2 > now - 1800' "$ports_given" \
+			    >"$ports_given.new" &&
+			    mv "$ports_given.new" "$ports_given" || exit 2
+			awk -v p="$p" '$1 == p { found = 1 } END { exit !found }' \
+			    "$ports_given" && exit 1
+			echo "$p $now" >>"$ports_given"
+		) 9>>"$ports_given.lock"; then
 			echo "$p"
 			return 0
 		fi
 	done
-	fail "no free port that this test did not have already"
+	fail "no free port that was not given out already"
 }
 
 # retry N CMD...: run CMD every 0.1 s until it succeeds, at most N times.
