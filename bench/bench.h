@@ -2,7 +2,9 @@
 /*
  * forkd-bench: a load generator and connection holder for forkd and the
  * reference servers beside it.  Loopback only: one process, epoll over
- * the connections in flight.
+ * the connections in flight.  TLS (tls.c, with OpenSSL) is built in when
+ * BENCH_TLS is defined; without it, client.tls stays NULL and the tls_
+ * calls below are stubs that are never reached.
  */
 
 #ifndef BENCH_H
@@ -18,6 +20,7 @@
 #define BENCH_CAP_S	600	/* no run, and no hold, lasts longer */
 #define BENCH_SCAN_MS	100	/* how often timeouts are looked for */
 #define BENCH_MAX_SRC	254	/* 127.0.0.1 to 127.0.0.254 */
+#define BENCH_MAX_BULK	(1024U * 1024 * 1024)	/* -b: bytes at most */
 
 enum mode {
 	MODE_ECHO,		/* read until the payload has come back */
@@ -30,9 +33,12 @@ enum fail {
 	FAIL_RESET,		/* ECONNRESET, EPIPE */
 	FAIL_TIMEOUT,		/* no progress within the timeout */
 	FAIL_SHORT,		/* end of file before the whole echo */
+	FAIL_TLS,		/* the handshake or a TLS record failed */
 	FAIL_OTHER,
 	FAIL_NKINDS
 };
+
+struct tls;
 
 /* What every connection shares: where to, what to send, what to expect. */
 struct client {
@@ -48,11 +54,17 @@ struct client {
 	enum mode		 mode;
 	int			 reset;		/* close with a RST */
 	uint64_t		 established;	/* connects that completed */
+	uint64_t		 received;	/* reply bytes, all connections */
+	struct tls		*tls;		/* NULL: plain TCP */
+	uint64_t		 handshakes;	/* TLS handshakes completed */
+	uint64_t		 offered;	/* ... that offered a session */
+	uint64_t		 resumed;	/* ... that resumed it */
 };
 
 enum conn_state {
 	CONN_FREE,
 	CONN_CONNECTING,
+	CONN_HANDSHAKE,		/* TLS, before the payload */
 	CONN_TALKING,
 	CONN_HELD,
 };
@@ -68,6 +80,10 @@ struct conn {
 	uint64_t	 last;		/* last progress */
 	enum fail	 fail;		/* when a step returns STEP_FAILED */
 	int		 err;		/* its errno; 0 for a wrong echo */
+	void		*ssl;		/* SSL *, with TLS */
+	void		*session;	/* SSL_SESSION * to offer, kept by slot */
+	uint32_t	 tls_wants;	/* EPOLLIN or EPOLLOUT for the TLS layer */
+	int		 tls_up;	/* handshake done, no fatal error since */
 };
 
 enum step {
@@ -136,6 +152,8 @@ int		 loop_open(int);
 int		 loop_wait(int, struct epoll_event *, int, int, int *, int *);
 
 /* conn.c */
+enum step	 conn_failed(struct conn *, enum fail, int);
+enum step	 conn_errno(struct conn *, int);
 enum step	 conn_open(struct conn *, struct client *, int, uint64_t);
 enum step	 conn_event(struct conn *, struct client *, int, uint32_t,
 		    uint64_t);
@@ -159,5 +177,80 @@ void		 hold_close(struct client *, struct hold *);
 
 /* pss.c */
 int		 pss_read(pid_t, struct pss *);
+
+/*
+ * tls.c: the TLS side of a connection.  The steps return STEP_AGAIN with
+ * conn.tls_wants set to what the socket must become for them to go on,
+ * STEP_FAILED with conn.fail set, or STEP_DONE; *n is the number of bytes
+ * moved (0 from tls_recv: the server closed).
+ */
+#ifdef BENCH_TLS
+struct tls	*tls_new(int);
+void		 tls_free(struct tls *);
+const char	*tls_first_error(const struct tls *);
+enum step	 tls_handshake(struct conn *, struct client *);
+enum step	 tls_send(struct conn *, struct client *, const char *, size_t,
+		    size_t *);
+enum step	 tls_recv(struct conn *, struct client *, char *, size_t,
+		    size_t *);
+int		 tls_pending(const struct conn *);
+enum step	 tls_shutdown(struct conn *);
+void		 tls_close(struct conn *, const struct client *);
+void		 tls_forget(struct conn *);
+#else
+static inline void
+tls_free(struct tls *t)
+{
+	(void)t;
+}
+static inline const char *
+tls_first_error(const struct tls *t)
+{
+	(void)t;
+	return NULL;
+}
+static inline enum step
+tls_handshake(struct conn *c, struct client *cl)
+{
+	(void)cl;
+	return conn_failed(c, FAIL_TLS, 0);
+}
+static inline enum step
+tls_send(struct conn *c, struct client *cl, const char *b, size_t l,
+    size_t *n)
+{
+	(void)cl, (void)b, (void)l;
+	*n = 0;
+	return conn_failed(c, FAIL_TLS, 0);
+}
+static inline enum step
+tls_recv(struct conn *c, struct client *cl, char *b, size_t l, size_t *n)
+{
+	(void)cl, (void)b, (void)l;
+	*n = 0;
+	return conn_failed(c, FAIL_TLS, 0);
+}
+static inline int
+tls_pending(const struct conn *c)
+{
+	(void)c;
+	return 0;
+}
+static inline enum step
+tls_shutdown(struct conn *c)
+{
+	return conn_failed(c, FAIL_TLS, 0);
+}
+static inline void
+tls_close(struct conn *c, const struct client *cl)
+{
+	(void)c, (void)cl;
+}
+static inline void
+tls_forget(struct conn *c)
+{
+	(void)c;
+}
+#endif
 
 #endif

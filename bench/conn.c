@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * One client connection of forkd-bench, driven by epoll readiness: a
- * non-blocking connect from one of the source addresses, the payload
- * written, the reply read as the mode asks.  The caller closes it, so
- * that the latency it records runs from connect to close.
+ * non-blocking connect from one of the source addresses, a TLS handshake
+ * when the client has TLS, the payload written, the reply read as the
+ * mode asks.  The caller closes it, so that the latency it records runs
+ * from connect to close.
  */
 
 #include "config.h"
@@ -23,16 +24,19 @@
 
 #define RECV_BUF	16384
 
-static enum step	conn_failed(struct conn *, enum fail, int);
-static enum step	conn_errno(struct conn *, int);
 static int		conn_watch(struct conn *, int, uint32_t);
+static enum step	conn_established(struct conn *, struct client *, int,
+			    uint64_t);
+static enum step	conn_shake(struct conn *, struct client *, int,
+			    uint64_t);
+static enum step	conn_shut(struct conn *, struct client *);
 static enum step	conn_next(struct conn *, struct client *, int);
 static enum step	conn_send(struct conn *, struct client *, int,
 			    uint64_t);
 static enum step	conn_recv(struct conn *, struct client *, int,
 			    uint64_t);
 
-static enum step
+enum step
 conn_failed(struct conn *c, enum fail f, int e)
 {
 	c->fail = f;
@@ -40,7 +44,7 @@ conn_failed(struct conn *c, enum fail f, int e)
 	return STEP_FAILED;
 }
 
-static enum step
+enum step
 conn_errno(struct conn *c, int e)
 {
 	switch (e) {
@@ -100,6 +104,8 @@ conn_open(struct conn *c, struct client *cl, int ep, uint64_t now)
 	c->events = 0;
 	c->shut = 0;
 	c->sent = c->got = 0;
+	c->tls_wants = 0;
+	c->tls_up = 0;
 	c->start = c->last = now;
 	src = &cl->src[cl->nextsrc++ % cl->nsrc];
 	if ((c->fd = socket(cl->dst.ss_family,
@@ -110,11 +116,8 @@ conn_open(struct conn *c, struct client *cl, int ep, uint64_t now)
 	    sizeof(on));
 	if (bind(c->fd, (const struct sockaddr *)src, cl->srclen) == -1)
 		return conn_errno(c, errno);
-	if (connect(c->fd, (struct sockaddr *)&cl->dst, cl->dstlen) == 0) {
-		c->state = CONN_TALKING;
-		cl->established++;
-		return conn_send(c, cl, ep, now);
-	}
+	if (connect(c->fd, (struct sockaddr *)&cl->dst, cl->dstlen) == 0)
+		return conn_established(c, cl, ep, now);
 	if (errno != EINPROGRESS)
 		return conn_errno(c, errno);
 	if (conn_watch(c, ep, EPOLLOUT) == -1)
@@ -122,10 +125,70 @@ conn_open(struct conn *c, struct client *cl, int ep, uint64_t now)
 	return STEP_AGAIN;
 }
 
+/* The connect is complete: the handshake comes first, with TLS. */
+static enum step
+conn_established(struct conn *c, struct client *cl, int ep, uint64_t now)
+{
+	cl->established++;
+	c->last = now;
+	if (cl->tls != NULL) {
+		c->state = CONN_HANDSHAKE;
+		return conn_shake(c, cl, ep, now);
+	}
+	c->state = CONN_TALKING;
+	return conn_send(c, cl, ep, now);
+}
+
+/*
+ * One more step of the TLS handshake; once it is over, the payload goes
+ * out at once.  Every event counts as progress: a handshake that stalls
+ * makes no events, and then times out.
+ */
+static enum step
+conn_shake(struct conn *c, struct client *cl, int ep, uint64_t now)
+{
+	enum step	step;
+
+	c->last = now;
+	if ((step = tls_handshake(c, cl)) == STEP_FAILED)
+		return step;
+	if (step == STEP_AGAIN) {
+		if (conn_watch(c, ep, c->tls_wants) == -1)
+			return conn_errno(c, errno);
+		return STEP_AGAIN;
+	}
+	c->state = CONN_TALKING;
+	c->tls_wants = 0;
+	return conn_send(c, cl, ep, now);
+}
+
+/*
+ * Our side's end of file: a shutdown of the socket's sending side, or,
+ * with TLS, a close_notify alert, the end of file of TLS (which the
+ * layer may have to try again once the socket takes it).
+ */
+static enum step
+conn_shut(struct conn *c, struct client *cl)
+{
+	enum step	step;
+
+	if (cl->tls != NULL) {
+		if ((step = tls_shutdown(c)) == STEP_DONE)
+			c->shut = 1;
+		return step;
+	}
+	if (shutdown(c->fd, SHUT_WR) == -1)
+		return conn_errno(c, errno);
+	c->shut = 1;
+	return STEP_DONE;
+}
+
 /*
  * The exchange is over, or what the connection waits for next.  In eof
  * mode our side is shut down once the payload is out, so that an echo
- * server, which echoes until end of file, closes too.
+ * server, which echoes until end of file, closes too.  With TLS, the
+ * layer may wait for the other readiness than the exchange does (to
+ * write while reading, to read while writing): that is added.
  */
 static enum step
 conn_next(struct conn *c, struct client *cl, int ep)
@@ -137,13 +200,12 @@ conn_next(struct conn *c, struct client *cl, int ep)
 	else if (cl->mode == MODE_NONE ||
 	    (cl->mode == MODE_ECHO && c->got >= cl->want))
 		return STEP_DONE;
-	else if (cl->mode == MODE_EOF && !c->shut) {
-		if (shutdown(c->fd, SHUT_WR) == -1)
-			return conn_errno(c, errno);
-		c->shut = 1;
-	}
+	else if (cl->mode == MODE_EOF && !c->shut &&
+	    conn_shut(c, cl) == STEP_FAILED)
+		return STEP_FAILED;
 	if (cl->mode != MODE_NONE)
 		events |= EPOLLIN;
+	events |= c->tls_wants;
 	if (conn_watch(c, ep, events) == -1)
 		return conn_errno(c, errno);
 	return STEP_AGAIN;
@@ -152,9 +214,21 @@ conn_next(struct conn *c, struct client *cl, int ep)
 static enum step
 conn_send(struct conn *c, struct client *cl, int ep, uint64_t now)
 {
-	ssize_t	n;
+	ssize_t		n;
+	size_t		done;
+	enum step	step;
 
-	while (c->sent < cl->paylen) {
+	while (cl->tls != NULL && c->sent < cl->paylen) {
+		step = tls_send(c, cl, cl->payload + c->sent,
+		    cl->paylen - c->sent, &done);
+		if (step == STEP_FAILED)
+			return step;
+		if (step == STEP_AGAIN)
+			break;
+		c->sent += done;
+		c->last = now;
+	}
+	while (cl->tls == NULL && c->sent < cl->paylen) {
 		n = send(c->fd, cl->payload + c->sent, cl->paylen - c->sent,
 		    MSG_NOSIGNAL);
 		if (n == -1) {
@@ -171,32 +245,52 @@ conn_send(struct conn *c, struct client *cl, int ep, uint64_t now)
 /*
  * Read what is there.  In echo mode the reply must be the payload: a
  * server that answers something else fails as "other" with errno 0.
+ *
+ * With TLS, a record is read whole and its plain text may be more than
+ * the buffer takes; what is left of it is in the TLS layer, not in the
+ * socket, and epoll would never report it: it is read at once.  A
+ * record's plain text is 16 kB at most, the size of the buffer, so that
+ * this seldom takes a second read.  When the layer waits, it may wait
+ * for the socket to become writable: conn_next registers that.
  */
 static enum step
 conn_recv(struct conn *c, struct client *cl, int ep, uint64_t now)
 {
-	char	buf[RECV_BUF];
-	ssize_t	n;
-	size_t	cmp;
+	char		buf[RECV_BUF];
+	ssize_t		n;
+	size_t		cmp, got;
+	enum step	step;
 
-	if ((n = recv(c->fd, buf, sizeof(buf), 0)) == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return STEP_AGAIN;
-		return conn_errno(c, errno);
-	}
-	if (n == 0) {
-		if (cl->mode == MODE_EOF)
-			return STEP_DONE;
-		return conn_failed(c, FAIL_SHORT, 0);
-	}
-	c->last = now;
-	if (cl->mode == MODE_ECHO && c->got < cl->paylen) {
-		cmp = MIN((size_t)n, cl->paylen - c->got);
-		if (memcmp(buf, cl->payload + c->got, cmp) != 0)
-			return conn_failed(c, FAIL_OTHER, 0);
-	}
-	c->got += (size_t)n;
-	return conn_next(c, cl, ep);
+	do {
+		if (cl->tls != NULL) {
+			step = tls_recv(c, cl, buf, sizeof(buf), &got);
+			if (step == STEP_AGAIN)
+				return conn_next(c, cl, ep);
+			if (step == STEP_FAILED)
+				return step;
+			n = (ssize_t)got;
+		} else if ((n = recv(c->fd, buf, sizeof(buf), 0)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return STEP_AGAIN;
+			return conn_errno(c, errno);
+		}
+		if (n == 0) {
+			if (cl->mode == MODE_EOF)
+				return STEP_DONE;
+			return conn_failed(c, FAIL_SHORT, 0);
+		}
+		c->last = now;
+		cl->received += (uint64_t)n;
+		if (cl->mode == MODE_ECHO && c->got < cl->paylen) {
+			cmp = MIN((size_t)n, cl->paylen - c->got);
+			if (memcmp(buf, cl->payload + c->got, cmp) != 0)
+				return conn_failed(c, FAIL_OTHER, 0);
+		}
+		c->got += (size_t)n;
+		if ((step = conn_next(c, cl, ep)) != STEP_AGAIN)
+			return step;
+	} while (cl->tls != NULL && tls_pending(c));
+	return STEP_AGAIN;
 }
 
 /*
@@ -220,11 +314,23 @@ conn_event(struct conn *c, struct client *cl, int ep, uint32_t events,
 			return conn_errno(c, errno);
 		if (e != 0)
 			return conn_errno(c, e);
-		c->state = CONN_TALKING;
-		c->last = now;
-		cl->established++;
-		return conn_send(c, cl, ep, now);
+		return conn_established(c, cl, ep, now);
+	case CONN_HANDSHAKE:
+		return conn_shake(c, cl, ep, now);
 	case CONN_TALKING:
+		/*
+		 * TLS may need either readiness for either direction: both
+		 * are tried, each returning at once when it cannot go on.
+		 */
+		if (cl->tls != NULL) {
+			if (cl->mode != MODE_NONE &&
+			    (step = conn_recv(c, cl, ep, now)) != STEP_AGAIN)
+				return step;
+			if (c->sent < cl->paylen ||
+			    (cl->mode == MODE_EOF && !c->shut))
+				return conn_send(c, cl, ep, now);
+			return STEP_AGAIN;
+		}
 		if (events & (EPOLLIN | EPOLLERR | EPOLLHUP) &&
 		    cl->mode != MODE_NONE &&
 		    (step = conn_recv(c, cl, ep, now)) != STEP_AGAIN)
@@ -276,6 +382,8 @@ conn_close(struct conn *c, const struct client *cl)
 {
 	static const struct linger	rst = { 1, 0 };
 
+	if (c->ssl != NULL)
+		tls_close(c, cl);
 	if (c->fd != -1) {
 		if (cl->reset)
 			(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &rst,
@@ -291,7 +399,7 @@ const char *
 fail_name(enum fail f)
 {
 	static const char	*names[FAIL_NKINDS] = {
-		"refused", "reset", "timeout", "short", "other"
+		"refused", "reset", "timeout", "short", "tls", "other"
 	};
 
 	return names[f];

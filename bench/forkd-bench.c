@@ -6,7 +6,9 @@
  * latency percentiles; the hold mode opens k connections, waits for each
  * to be answered and keeps them open, optionally reading the memory of
  * the server and its children meanwhile, then checks that each is still
- * answered.  This file holds the command line and the reports.
+ * answered.  The load may be TLS (tls.c), with or without resumption,
+ * and its payload a bulk of bytes.  This file holds the command line and
+ * the reports.
  */
 
 #include "config.h"
@@ -53,6 +55,9 @@ struct opts {
 	int		 sflag;
 	int		 json;
 	int		 reset;
+	int		 tls;		/* -S */
+	int		 resume;	/* -R */
+	size_t		 bulk;		/* -b: bytes; 0: the payload */
 	unsigned int	 hold;		/* connections to hold; 0: load */
 	pid_t		 pid;
 	const char	*host;
@@ -62,8 +67,10 @@ struct opts {
 __attribute__((noreturn))
 static void	usage(int);
 static long long	number(const char *, char, long long, long long);
+static size_t	size_arg(const char *, char);
 static void	opts_parse(struct opts *, int, char *[]);
-static void	opts_check(struct opts *, const char *, int, int);
+static void	opts_check(struct opts *, const char *, int, int, int);
+static void	payload_bulk(struct opts *);
 static void	client_init(struct client *, const struct opts *);
 static void	nofile_raise(unsigned int, const char *);
 static const char	*mode_name(enum mode);
@@ -71,6 +78,9 @@ static void	print_target(const struct client *, const struct opts *);
 static uint64_t	failures(const struct tally *);
 static void	print_failures(const struct tally *);
 static void	json_failures(const char *, const struct tally *);
+static void	json_string(const char *);
+static void	report_extra(const struct client *, const struct opts *,
+		    const struct load_result *);
 static int	report_load(const struct client *, const struct opts *,
 		    const struct load_result *);
 static void	report_ramp(const struct client *, const struct opts *,
@@ -88,16 +98,19 @@ usage(int status)
 	FILE	*f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-	    "usage: forkd-bench [-6jr] [-c concurrency] "
-	    "[-n connections | -t seconds]\n"
-	    "           [-m echo|eof|none] [-p payload] [-s sources] "
-	    "[-T timeout_ms] host port\n"
+	    "usage: forkd-bench [-6jrRS] [-b bytes | -p payload] "
+	    "[-c concurrency]\n"
+	    "           [-m echo|eof|none] [-n connections | -t seconds] "
+	    "[-s sources]\n"
+	    "           [-T timeout_ms] host port\n"
 	    "       forkd-bench -H connections [-6jr] [-c concurrency] "
 	    "[-m echo|none] [-P pid]\n"
 	    "           [-p payload] [-s sources] [-t seconds] "
 	    "[-T timeout_ms] host port\n"
 	    "\n"
 	    "  -6          IPv6: connect from ::1 to host\n"
+	    "  -b bytes    send bytes bytes (k, M, G: times 1024) of a\n"
+	    "              pattern instead of the payload; report MB/s\n"
 	    "  -c n        connections in flight (default %d)\n"
 	    "  -H k        hold mode: open k connections, wait for their\n"
 	    "              answers, keep them open for -t seconds (or\n"
@@ -110,7 +123,10 @@ usage(int status)
 	    "  -P pid      with -H: the Pss of pid and of its children\n"
 	    "  -p payload  what to send, vis(3) escapes decoded "
 	    "(default ping\\n)\n"
+	    "  -R          with -S: offer each slot's last session again\n"
 	    "  -r          close with a RST: no TIME_WAIT on this side\n"
+	    "  -S          TLS 1.3 (server name localhost, no certificate\n"
+	    "              check): a handshake before the payload\n"
 	    "  -s n        spread over 127.0.0.1 to 127.0.0.n (default %d)\n"
 	    "  -T ms       give up on a connection that makes no progress\n"
 	    "              for ms milliseconds (default %d)\n"
@@ -139,7 +155,7 @@ static void
 opts_parse(struct opts *o, int argc, char *argv[])
 {
 	const char	*payload = "ping\\n";
-	int		 ch, nflag = 0, tflag = 0;
+	int		 ch, nflag = 0, pflag = 0, tflag = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->family = AF_INET;
@@ -148,10 +164,13 @@ opts_parse(struct opts *o, int argc, char *argv[])
 	o->mode = MODE_ECHO;
 	o->timeout_us = (uint64_t)DEF_TIMEOUT_MS * 1000;
 	o->nsrc = DEF_SOURCES;
-	while ((ch = getopt(argc, argv, "6c:H:hjm:n:P:p:rs:T:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "6b:c:H:hjm:n:P:p:RrSs:T:t:")) != -1) {
 		switch (ch) {
 		case '6':
 			o->family = AF_INET6;
+			break;
+		case 'b':
+			o->bulk = size_arg(optarg, ch);
 			break;
 		case 'c':
 			o->concurrency = (unsigned int)number(optarg, ch, 1,
@@ -185,9 +204,16 @@ opts_parse(struct opts *o, int argc, char *argv[])
 			break;
 		case 'p':
 			payload = optarg;
+			pflag = 1;
+			break;
+		case 'R':
+			o->resume = 1;
 			break;
 		case 'r':
 			o->reset = 1;
+			break;
+		case 'S':
+			o->tls = 1;
 			break;
 		case 's':
 			o->nsrc = (unsigned int)number(optarg, ch, 1,
@@ -213,12 +239,46 @@ opts_parse(struct opts *o, int argc, char *argv[])
 		usage(EX_USAGE);
 	o->host = argv[0];
 	o->port = argv[1];
-	opts_check(o, payload, nflag, tflag);
+	opts_check(o, payload, nflag, pflag, tflag);
+}
+
+/* A number of bytes, with a k, M or G (times 1024) after it, or none. */
+static size_t
+size_arg(const char *s, char opt)
+{
+	char		*end;
+	unsigned long long v;
+	unsigned int	 shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end != s && *end != '\0' && end[1] == '\0') {
+		switch (*end++) {
+		case 'k': case 'K':
+			shift = 10;
+			break;
+		case 'm': case 'M':
+			shift = 20;
+			break;
+		case 'g': case 'G':
+			shift = 30;
+			break;
+		default:
+			end--;
+			break;
+		}
+	}
+	if (end == s || *end != '\0' || *s == '-' || errno != 0 || v == 0 ||
+	    v > (BENCH_MAX_BULK >> shift))
+		errx(EX_USAGE, "-%c %s: bytes from 1 to %u, with k, M or G "
+		    "after them or none", opt, s, BENCH_MAX_BULK);
+	return (size_t)(v << shift);
 }
 
 /* Options that exclude or imply others, and the payload decoded. */
 static void
-opts_check(struct opts *o, const char *payload, int nflag, int tflag)
+opts_check(struct opts *o, const char *payload, int nflag, int pflag,
+    int tflag)
 {
 	int	len;
 
@@ -235,17 +295,49 @@ opts_check(struct opts *o, const char *payload, int nflag, int tflag)
 		    " are held open");
 	if (o->hold == 0 && o->pid != 0)
 		errx(EX_USAGE, "-P needs -H");
+	if (o->hold > 0 && (o->tls || o->bulk > 0))
+		errx(EX_USAGE, "-S and -b are for the load mode, not -H");
+	if (o->resume && !o->tls)
+		errx(EX_USAGE, "-R needs -S");
+	if (o->bulk > 0 && pflag)
+		errx(EX_USAGE, "-b and -p exclude each other");
+#ifndef BENCH_TLS
+	if (o->tls)
+		errx(EX_UNAVAILABLE, "-S: this forkd-bench was built without "
+		    "TLS (bench/README: forkd-bench-tls)");
+#endif
 	if (o->family == AF_INET6 && o->sflag && o->nsrc > 1)
 		errx(EX_USAGE, "-s: IPv6 has one loopback address, ::1");
 	if (o->family == AF_INET6)
 		o->nsrc = 1;
 
+	if (o->bulk > 0) {
+		payload_bulk(o);
+		return;
+	}
 	/* Decoding never makes a string longer; \000 may be part of it. */
 	if ((o->payload = malloc(strlen(payload) + 1)) == NULL)
 		err(1, NULL);
 	if ((len = strunvis(o->payload, payload)) == -1)
 		errx(EX_USAGE, "-p %s: bad escape sequence", payload);
 	o->paylen = (size_t)len;
+}
+
+/*
+ * The bulk payload: bytes counting modulo 251, a prime, so that an echo
+ * that loses, repeats or reorders a block of any power-of-two size comes
+ * back different.
+ */
+static void
+payload_bulk(struct opts *o)
+{
+	size_t	i;
+
+	if ((o->payload = malloc(o->bulk)) == NULL)
+		err(1, "-b %zu", o->bulk);
+	for (i = 0; i < o->bulk; i++)
+		o->payload[i] = (char)(i % 251);
+	o->paylen = o->bulk;
 }
 
 /*
@@ -300,6 +392,10 @@ client_init(struct client *cl, const struct opts *o)
 	cl->paylen = o->paylen;
 	cl->mode = o->mode;
 	cl->reset = o->reset;
+#ifdef BENCH_TLS
+	if (o->tls)
+		cl->tls = tls_new(o->resume);
+#endif
 	/*
 	 * In echo mode an exchange is complete when the payload is back; a
 	 * held connection with nothing to send waits for the server to
@@ -359,9 +455,11 @@ print_target(const struct client *cl, const struct opts *o)
 		strlcpy(host, o->host, sizeof(host));
 		strlcpy(serv, o->port, sizeof(serv));
 	}
-	printf("%s port %s, %s, %zu bytes of payload, concurrency %u, "
-	    "%u source address%s%s\n", host, serv, mode_name(o->mode),
-	    o->paylen, o->concurrency, o->nsrc, o->nsrc == 1 ? "" : "es",
+	printf("%s port %s%s, %s, %zu bytes of %s, concurrency %u, "
+	    "%u source address%s%s\n", host, serv,
+	    !o->tls ? "" : o->resume ? ", TLS with resumption" : ", TLS",
+	    mode_name(o->mode), o->paylen, o->bulk > 0 ? "bulk" : "payload",
+	    o->concurrency, o->nsrc, o->nsrc == 1 ? "" : "es",
 	    o->reset ? ", reset on close" : "");
 }
 
@@ -407,6 +505,55 @@ json_failures(const char *prefix, const struct tally *t)
 	printf("},\"%saborted\":%ju", prefix, (uintmax_t)t->aborted);
 }
 
+/* A JSON string of a message: a quote or a backslash becomes a '. */
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++)
+		putchar(*s == '"' || *s == '\\' || (unsigned char)*s < ' ' ?
+		    '\'' : *s);
+	putchar('"');
+}
+
+/*
+ * The bytes echoed (all connections, the failed ones included: a bulk
+ * run cut by the cap still moved them), in MB of 10^6 bytes a second,
+ * with -b; the handshakes with -S.
+ */
+static void
+report_extra(const struct client *cl, const struct opts *o,
+    const struct load_result *r)
+{
+	double		s = r->elapsed_us / 1e6;
+	double		mbs = s > 0 ? cl->received / s / 1e6 : 0;
+	const char	*e = tls_first_error(cl->tls);
+
+	if (o->json) {
+		if (o->bulk > 0)
+			printf(",\"received_bytes\":%ju,\"mb_per_s\":%.1f",
+			    (uintmax_t)cl->received, mbs);
+		if (o->tls)
+			printf(",\"handshakes\":%ju,\"offered\":%ju,"
+			    "\"resumed\":%ju", (uintmax_t)cl->handshakes,
+			    (uintmax_t)cl->offered, (uintmax_t)cl->resumed);
+		if (e != NULL) {
+			printf(",\"tls_error\":");
+			json_string(e);
+		}
+		return;
+	}
+	if (o->bulk > 0)
+		printf("%ju bytes echoed: %.1f MB/s\n",
+		    (uintmax_t)cl->received, mbs);
+	if (o->tls)
+		printf("TLS 1.3: %ju handshakes, %ju offered a session, "
+		    "%ju resumed\n", (uintmax_t)cl->handshakes,
+		    (uintmax_t)cl->offered, (uintmax_t)cl->resumed);
+	if (e != NULL)
+		printf("first tls failure: %s\n", e);
+}
+
 /* Returns the exit status: 1 if any connection failed or was cut. */
 static int
 report_load(const struct client *cl, const struct opts *o,
@@ -423,6 +570,7 @@ report_load(const struct client *cl, const struct opts *o,
 		    o->concurrency, (uintmax_t)(r->tally.ok + nfail),
 		    (uintmax_t)r->tally.ok, s, rate);
 		json_failures("", &r->tally);
+		report_extra(cl, o, r);
 		printf(",\"latency_us\":{\"p50\":%u,\"p90\":%u,\"p99\":%u,"
 		    "\"max\":%u}}\n", load_percentile(r, 50),
 		    load_percentile(r, 90), load_percentile(r, 99),
@@ -433,6 +581,7 @@ report_load(const struct client *cl, const struct opts *o,
 		    (uintmax_t)(r->tally.ok + nfail), s,
 		    (uintmax_t)r->tally.ok, rate);
 		print_failures(&r->tally);
+		report_extra(cl, o, r);
 		printf("latency (us, connect to close): p50 %u, p90 %u, "
 		    "p99 %u, max %u\n", load_percentile(r, 50),
 		    load_percentile(r, 90), load_percentile(r, 99),
@@ -590,6 +739,7 @@ main(int argc, char *argv[])
 		status = run_hold(&cl, &o);
 	else
 		status = run_load(&cl, &o);
+	tls_free(cl.tls);
 	free(o.payload);
 	return status;
 }

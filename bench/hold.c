@@ -36,7 +36,8 @@ static void	hold_checked(struct client *, struct hold *,
 static int
 hold_setting_up(const struct conn *c)
 {
-	return c->state == CONN_CONNECTING || c->state == CONN_TALKING;
+	return c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE ||
+	    c->state == CONN_TALKING;
 }
 
 static void

@@ -193,6 +193,8 @@ load_run(struct client *cl, const struct load *l, struct load_result *r)
 	r->elapsed_us = clock_us() - start;
 	if (r->nlat > 0)
 		qsort(r->lat, r->nlat, sizeof(*r->lat), lat_cmp);
+	for (i = 0; i < l->concurrency; i++)
+		tls_forget(&run.conns[i]);
 	close(run.ep);
 	free(run.freelist);
 	free(run.conns);

@@ -35,6 +35,7 @@
 #include "resolve.h"
 #include "sandbox.h"
 #include "ticket.h"
+#include "tls.h"
 #include "master.h"
 
 /* A child refused once its PROXY protocol header named the client. */
@@ -467,7 +468,7 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	struct resolved		 names;
 	char			 pip[INET6_ADDRSTRLEN], pport[ADDR_PORTLEN];
 	char			 verdict[1 + TICKET_MAX];
-	int			 first, status;
+	int			 first, status, keyfd = -1;
 
 	/*
 	 * Every page a child touches is a page fault it pays for, code
@@ -516,6 +517,14 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 	if (sandbox_enter(svc->sb, svc->name) == -1)
 		_exit(CHILD_SETUP_FAILED);
 	first = report != -1 ? CTL_FD + 1 : STDERR_FILENO + 1;
+	/* A TLS service's key channel, kept until the handshake is done. */
+	if (svc->tls != NULL) {
+		if (dup2(svc->tls->keyfd, first) == -1) {
+			log_warn("service %s: dup2", svc->name);
+			_exit(CHILD_SETUP_FAILED);
+		}
+		keyfd = first++;
+	}
 #ifdef HAVE_CLOSE_RANGE
 	/* glibc's, next to dup2(2) and read(2): one page less than libbsd's. */
 	if (close_range(first, ~0U, 0) == -1)	/* a kernel before 5.9 */
@@ -571,6 +580,12 @@ child_run(const struct svc *svc, int fd, const struct sockaddr_storage *peer,
 		log_warn("service %s: PR_SET_NO_NEW_PRIVS", svc->name);
 		_exit(CHILD_SETUP_FAILED);
 	}
+	/*
+	 * The handshake, with privileges dropped and after the PROXY
+	 * header; what follows runs in the handler's own process.
+	 */
+	if (svc->tls != NULL)
+		tls_child(svc->tls, &conn, keyfd);
 	/* tcpserver -B: before the handler, after the PROXY header. */
 	if (t.banner != NULL && *t.banner != '\0' &&
 	    forkd_write(&conn, t.banner, strlen(t.banner)) == -1)

@@ -31,6 +31,7 @@
 #include "stats.h"
 #include "stderr.h"
 #include "svc.h"
+#include "tls.h"
 #include "ticket.h"
 
 /* Descriptors the master holds whatever its children. */
@@ -123,9 +124,12 @@ children_start(struct server *srv, struct listener *l, int fd,
 			jobaddr = *local;
 			local = &jobaddr;
 		}
-		/* A sandbox's namespaces are descriptors of the master's. */
+		/*
+		 * A sandbox's namespaces and a TLS service's key channel
+		 * are descriptors of the master's.
+		 */
 		if (srv->nlisteners < HANDOFF_LISTENERS ||
-		    sandbox_fds(svc->sb) || (pid = handoff_fork(&srv->handoff,
+		    sandbox_fds(svc->sb) || svc->tls != NULL || (pid = handoff_fork(&srv->handoff,
 		    &cfd, &crep, &cerr)) == -1)
 			pid = child_fork();
 		else if (pid == -2)
@@ -365,6 +369,7 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	struct svc	*svc;
 	const char	*path;
 	char		 peer[ADDR_STRLEN];
+	uint64_t	 n;
 	int		 error;
 
 	if ((c = childtab_find(srv->children, pid)) == NULL)
@@ -379,6 +384,11 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	if (svc->exec && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == EXEC_FAILED)
 		svc->n[COUNT_EXEC_FAILED]++;
+	/* Counted as accepted at the fork: they were not served. */
+	if (svc->tls != NULL && (n = tls_failures(svc->tls)) > 0) {
+		svc->n[COUNT_REFUSED_TLS] += n;
+		svc->n[COUNT_ACCEPTED] -= n;
+	}
 	/* A launched child cannot log: its execve's error is told here. */
 	if (c->launched && (error = launch_reaped(c->launched - 1, pid,
 	    &path)) != 0)

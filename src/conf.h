@@ -105,7 +105,20 @@ enum conf_rlimit {
 #define CONF_SET_ROPATHS	(UINT64_C(1) << 33)
 #define CONF_SET_INPATHS	(UINT64_C(1) << 34)
 #define CONF_SET_CAPS		(UINT64_C(1) << 35)
-#define CONF_SET_COUNT		36
+#define CONF_SET_TLS_CERT	(UINT64_C(1) << 36)
+#define CONF_SET_TLS_CLIENT_CA	(UINT64_C(1) << 37)
+#define CONF_SET_TLS_VERIFY	(UINT64_C(1) << 38)
+#define CONF_SET_TLS_PROTOCOLS	(UINT64_C(1) << 39)
+#define CONF_SET_TLS_CIPHERS	(UINT64_C(1) << 40)
+#define CONF_SET_TLS_SUITES	(UINT64_C(1) << 41)
+#define CONF_SET_TLS_ALPN	(UINT64_C(1) << 42)
+#define CONF_SET_TLS_TIMEOUT	(UINT64_C(1) << 43)
+#define CONF_SET_COUNT		44
+#define CONF_SET_TLS		(CONF_SET_TLS_CERT | CONF_SET_TLS_CLIENT_CA | \
+				    CONF_SET_TLS_VERIFY | \
+				    CONF_SET_TLS_PROTOCOLS | \
+				    CONF_SET_TLS_CIPHERS | CONF_SET_TLS_SUITES | \
+				    CONF_SET_TLS_ALPN | CONF_SET_TLS_TIMEOUT)
 
 /*
  * Socket options (SPEC section 9), each given or not: a service's own
@@ -139,6 +152,26 @@ struct conf_sockopts {
 struct conf_where {
 	const char	*file;		/* an entry of conf->files */
 	int		 line;
+};
+
+/* tls-client-verify */
+enum conf_tls_verify {
+	CONF_TLS_VERIFY_NONE,
+	CONF_TLS_VERIFY_OPTIONAL,
+	CONF_TLS_VERIFY_REQUIRE,
+};
+
+/* tls-protocols: bits of the versions offered. */
+#define CONF_TLS_1_2		0x01
+#define CONF_TLS_1_3		0x02
+#define CONF_TLS_HANDSHAKE_TIMEOUT 10000	/* ms */
+#define CONF_TLS_ALPN_MAX	1024	/* bytes of the protocol list */
+
+/* One tls-certificate: the chain's file and the key's, and where. */
+struct conf_tls_cert {
+	char			*chain;
+	char			*key;
+	struct conf_where	 where;
 };
 
 struct conf_rlim {
@@ -204,6 +237,17 @@ struct conf_settings {
 	char		**inpaths;	/* inaccessible-paths */
 	size_t		 ninpaths;
 	uint64_t	 caps;		/* capabilities kept: 1 << CAP_* */
+	/* TLS (tls.h): a service with certificates speaks it. */
+	struct conf_tls_cert *tls_certs;
+	size_t		 ntls_certs;
+	char		*tls_client_ca;
+	enum conf_tls_verify tls_verify;
+	unsigned int	 tls_protocols;	/* CONF_TLS_* */
+	char		*tls_ciphers;	/* OpenSSL's syntax, or NULL */
+	char		*tls_ciphersuites;
+	unsigned char	*tls_alpn;	/* the wire's format, or NULL */
+	size_t		 tls_alpn_len;
+	unsigned int	 tls_handshake_timeout; /* ms */
 	mode_t		 socket_mode;	/* of unix socket files */
 	uid_t		 socket_uid;
 	gid_t		 socket_gid;

@@ -73,6 +73,8 @@ conf_settings_init(struct conf_settings *s)
 	s->caps = UINT64_MAX;
 	s->source_v4 = 32;
 	s->source_v6 = 128;
+	s->tls_protocols = CONF_TLS_1_2 | CONF_TLS_1_3;
+	s->tls_handshake_timeout = CONF_TLS_HANDSHAKE_TIMEOUT;
 }
 
 void
@@ -91,6 +93,7 @@ conf_settings_free(struct conf_settings *s)
 	strv_free(s->sysfilter, s->nsysfilter);
 	strv_free(s->ropaths, s->nropaths);
 	strv_free(s->inpaths, s->ninpaths);
+	conf_tls_free(s);
 }
 
 /*
@@ -230,6 +233,8 @@ conf_settings_merge(struct conf_settings *s, const struct conf_settings *d)
 		return -1;
 	if ((want & CONF_SET_REFUSE_MESSAGE) &&
 	    (s->refuse_message = strdup(d->refuse_message)) == NULL)
+		return -1;
+	if (conf_tls_merge(s, d, want) == -1)
 		return -1;
 	s->set |= want;
 	return 0;

@@ -44,13 +44,6 @@
 #define NOOPT		0x20	/* cannot be given with -o */
 #define MANY		INT_MAX
 
-struct keyword {
-	const char	*name;
-	int		(*fn)(struct parser *, const struct keyword *);
-	int		 flags;
-	int		 min, max;	/* arguments */
-};
-
 /* Bits of parser.gset. */
 #define G_MAX_CHILDREN		0x01
 #define G_PIDFILE		0x02
@@ -162,6 +155,14 @@ static const struct keyword keywords[] = {
 	{ "syslog-facility",	conf_syslog_facility, GLOBAL, 1, 1 },
 	{ "tcp-nodelay",	conf_sockopt, ANY, 1, 1 },
 	{ "timeout",		conf_timeout, ANY, 1, 1 },
+	{ "tls-alpn",		conf_tls, ANY | LIST, 1, MANY },
+	{ "tls-certificate",	conf_tls, ANY, 2, 2 },
+	{ "tls-ciphers",	conf_tls, ANY, 1, 1 },
+	{ "tls-ciphersuites",	conf_tls, ANY, 1, 1 },
+	{ "tls-client-ca",	conf_tls, ANY, 1, 1 },
+	{ "tls-client-verify",	conf_tls, ANY, 1, 1 },
+	{ "tls-handshake-timeout", conf_tls, ANY, 1, 1 },
+	{ "tls-protocols",	conf_tls, ANY | LIST, 1, MANY },
 	{ "transparent",	conf_sockopt, ANY, 1, 1 },
 	{ "umask",		conf_umask, ANY, 1, 1 },
 	{ "user",		conf_user, ANY, 1, 1 },
@@ -209,7 +210,10 @@ static const char *const rlimit_names[CONF_RLIMIT_MAX] = {
 static const char *const reserved_env[] = {
 	"PROTO", "TCPLOCALIP", "TCPLOCALPORT", "TCPREMOTEIP",
 	"TCPREMOTEPORT", "FORKD_SERVICE", "PROXYREMOTEIP", "PROXYREMOTEPORT",
-	"TCPCONNNUM", "TCPREMOTEHOST", "TCPLOCALHOST",
+	"TCPCONNNUM", "TCPREMOTEHOST", "TCPLOCALHOST", "SSL_PROTOCOL",
+	"SSL_CIPHER", "SSL_TLS_SNI", "SSL_ALPN", "SSL_CLIENT_VERIFY",
+	"SSL_CLIENT_S_DN", "SSL_CLIENT_I_DN", "SSL_CLIENT_M_SERIAL",
+	"SSL_CLIENT_CERT_SHA256",
 };
 
 /*
@@ -229,6 +233,7 @@ static const struct {
 	{ CONF_SET_ROPATHS,	"read-only-paths", "paths" },
 	{ CONF_SET_INPATHS,	"inaccessible-paths", "paths" },
 	{ CONF_SET_CAPS,	"capabilities",	"capabilities" },
+	{ CONF_SET_TLS_CERT,	"tls-certificate", "certificates" },
 };
 
 static const struct keyword *keyword_find(const char *);
@@ -240,8 +245,6 @@ static int	conf_once(struct parser *, const struct keyword *, uint64_t *,
 static int	conf_scaled(struct parser *, const char *,
 		    const struct unit *, const char *, unsigned long long,
 		    unsigned long long *);
-static int	conf_duration(struct parser *, const char *, unsigned int *);
-static int	conf_abspath(struct parser *, const char *);
 static int	conf_cidr(struct parser *, const char *, struct cidr *);
 static int	conf_credid(struct parser *, const char *, struct cidr_rule *);
 static int	conf_argv(struct parser *, enum conf_handler_kind);
@@ -440,7 +443,7 @@ conf_scaled(struct parser *p, const char *s, const struct unit *u,
 	return 0;
 }
 
-static int
+int
 conf_duration(struct parser *p, const char *s, unsigned int *ms)
 {
 	unsigned long long	v;
@@ -451,7 +454,7 @@ conf_duration(struct parser *p, const char *s, unsigned int *ms)
 	return 0;
 }
 
-static int
+int
 conf_abspath(struct parser *p, const char *s)
 {
 	if (s[0] != '/') {
@@ -1742,6 +1745,7 @@ conf_finish(struct parser *p)
 			conf_nomem(p);
 			return;
 		}
+		conf_tls_check(p, cs, own);
 		if (cs->s.nproxy_from == 0 || cs->s.proxy != CONF_PROXY_OFF)
 			continue;
 		if (own & CONF_SET_PROXY_FROM)

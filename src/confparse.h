@@ -77,7 +77,12 @@ struct parser {
 };
 
 /* A directive of the keyword table (confdirective.c). */
-struct keyword;
+struct keyword {
+	const char	*name;
+	int		(*fn)(struct parser *, const struct keyword *);
+	int		 flags;
+	int		 min, max;	/* arguments */
+};
 
 /*
  * conflex.c: messages, quoting and the lexer.  An error at the current
@@ -118,6 +123,17 @@ int		 conf_envname(struct parser *, const char *);
 void		 conf_oneshot(struct parser *, const char *, int, char **,
 		    char **, size_t);
 void		 conf_finish(struct parser *);
+
+int		 conf_duration(struct parser *, const char *, unsigned int *);
+int		 conf_abspath(struct parser *, const char *);
+
+/* conftls.c: the tls-* directives, and their data. */
+int		 conf_tls(struct parser *, const struct keyword *);
+void		 conf_tls_check(struct parser *, struct conf_service *,
+		    uint64_t own);
+int		 conf_tls_merge(struct conf_settings *,
+		    const struct conf_settings *, uint64_t want);
+void		 conf_tls_free(struct conf_settings *);
 
 /* conf.c: the include directive, which reads files. */
 int		 conf_include(struct parser *, const struct keyword *);

@@ -31,6 +31,10 @@ const struct counter_info counters[COUNT_MAX] = {
 	    "forkd_connections_refused_total", "reason", "proxy", NULL,
 	    "refused by the PROXY protocol: a peer not in\n.Ic proxy-from ,\n"
 	    "or no valid header" },
+	[COUNT_REFUSED_TLS] = { "tls", "by TLS handshake", COUNT_REFUSED,
+	    "forkd_connections_refused_total", "reason", "tls", NULL,
+	    "closed by the child because the TLS handshake failed, timed\n"
+	    "out, or was no TLS at all; the handler did not run" },
 	[COUNT_FORK_FAILED] = { "fork", "fork failed", COUNT_REFUSED,
 	    "forkd_connections_refused_total", "reason", "fork", NULL,
 	    "closed because\n.Xr fork 2\nfailed" },

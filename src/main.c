@@ -32,6 +32,7 @@
 #include "pages.h"
 #include "server.h"
 #include "svc.h"
+#include "tls.h"
 
 #define FORKD_CONF	SYSCONFDIR "/forkd.conf"
 #define FORKD_PIDFILE	RUNSTATEDIR "/forkd.pid"
@@ -51,6 +52,7 @@ static int	detach(void);
 static char	*abspath(const char *);
 static int	check_modules(const struct conf *);
 static int	check_sandboxes(const struct conf *);
+static int	check_tls(const struct conf *);
 static pid_t	pid_read(const char *);
 static const char *pid_default(const char *, char *, size_t);
 static int	pid_lock(struct pidfile *, const char *);
@@ -298,6 +300,29 @@ check_sandboxes(const struct conf *conf)
 }
 
 /*
+ * -n: read every TLS service's certificates and keys, as a start would,
+ * and check that each key matches its certificate.
+ */
+static int
+check_tls(const struct conf *conf)
+{
+	const struct conf_service	*cs;
+	struct tls			*t;
+	char				 err[PATH_MAX + 512];
+	int				 n = 0;
+
+	TAILQ_FOREACH(cs, &conf->services, entry) {
+		t = tls_new(cs, 1, err, sizeof(err));
+		if (t == NULL && *err != '\0') {
+			fprintf(stderr, "%s\n", err);
+			n++;
+		}
+		tls_free(t);
+	}
+	return n;
+}
+
+/*
  * The pid of the forkd that holds the pid file, or -1: it locks the file
  * before it writes it, so an empty file is one about to be written.
  */
@@ -537,7 +562,8 @@ main(int argc, char *argv[])
 	if (check) {
 		for (i = 0; i < conf->warnings.n; i++)
 			fprintf(stderr, "%s\n", conf->warnings.msg[i]);
-		if (check_modules(conf) != 0 || check_sandboxes(conf) != 0) {
+		if (check_modules(conf) != 0 || check_sandboxes(conf) != 0 ||
+		    check_tls(conf) != 0) {
 			conf_free(conf);
 			return EX_CONFIG;
 		}

@@ -64,6 +64,7 @@ struct svc {
 	int			 exec;		/* an exec service */
 	int			 spawn;		/* its children posix_spawn()ed */
 	struct sandbox		*sb;		/* its children's, or NULL */
+	struct tls		*tls;		/* a TLS service's, or NULL */
 	struct listener		*listeners;
 	size_t			 nlisteners;
 	unsigned int		 nchildren;

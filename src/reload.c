@@ -24,6 +24,7 @@
 #include "reload.h"
 #include "srctab.h"
 #include "svc.h"
+#include "tls.h"
 #include "watch.h"
 
 static int	reload_listen_kept(struct server *, struct svc *);
@@ -231,6 +232,7 @@ reload_run(struct server *srv)
 	}
 	TAILQ_INIT(&fresh);
 	children_budget(conf);
+	tls_rotate();
 	/* Room made ahead; should it fail, the heap grows when it must. */
 	(void)deadlines_reserve(&srv->deadlines,
 	    2 * (size_t)conf->max_children + 64);
@@ -351,6 +353,9 @@ reload_commit(struct server *srv, struct conf *conf, struct svcs *fresh)
 				    "%s", old->name, old->listeners[i].text);
 		if ((svc = svcs_find(fresh, old->name)) != NULL) {
 			memcpy(svc->n, old->n, sizeof(svc->n));
+			/* The children it adopts count their handshakes. */
+			if (svc->tls != NULL && old->tls != NULL)
+				tls_adopt(svc->tls, old->tls);
 			/* A reload does not refill the bucket. */
 			if (svc->rated && old->rated)
 				svc->rate.tat = old->rate.tat;

@@ -33,6 +33,7 @@
 #include "sandbox.h"
 #include "srctab.h"
 #include "svc.h"
+#include "tls.h"
 
 /* Connections taken from one listener per wakeup, for fairness. */
 #define ACCEPT_BATCH	64
@@ -138,6 +139,11 @@ svc_prepare(struct svc *svc)
 		log_warnx("%s", err);
 		return -1;
 	}
+	if ((svc->tls = tls_new(cs, 0, err, sizeof(err))) == NULL &&
+	    *err != '\0') {
+		log_warnx("%s", err);
+		return -1;
+	}
 	switch (cs->kind) {
 	case CONF_HANDLER_BUILTIN:
 		svc->handler = builtin_find(cs->argv[0]);
@@ -145,8 +151,11 @@ svc_prepare(struct svc *svc)
 	case CONF_HANDLER_EXEC:
 		svc->handler = &exec_handler;
 		svc->exec = 1;
-		/* A sandbox, a launch or a fork (exec_spawn). */
-		svc->spawn = svc_spawnable(&cs->s);
+		/*
+		 * A sandbox, a launch or a fork (exec_spawn); TLS, a fork,
+		 * whose handshake runs before the program.
+		 */
+		svc->spawn = svc->tls == NULL && svc_spawnable(&cs->s);
 		if (exec_prepare(cs, &svc->state) == -1) {
 			log_warn("service %s", svc->name);
 			return -1;
@@ -254,6 +263,8 @@ svc_release(struct server *srv, struct svc *svc)
 	/* No entry may point to what is freed. */
 	deadlines_filter(&srv->pauses, svc_pause_other, svc);
 	srctab_free(svc->sources);
+	/* Kept until now: the key process serves the children still alive. */
+	tls_free(svc->tls);
 	pages_free(svc->listeners, svc->nlisteners, sizeof(*svc->listeners));
 	free(svc->name);
 	pages_free(svc, 1, sizeof(*svc));

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever struct forkd_handler or struct forkd_conn changes. */
-#define FORKD_HANDLER_ABI	3
+#define FORKD_HANDLER_ABI	4
 
 /* struct forkd_handler's flags. */
 #define FORKD_HANDLER_NETWORK	0x1	/* makes connections of its own */
@@ -55,6 +55,20 @@ struct forkd_conn {
 	long		 peer_uid;	/* SO_PEERCRED, or -1 */
 	long		 peer_gid;
 	long		 peer_pid;
+	/*
+	 * Since ABI 4: a TLS service's session, as the SSL_* variables of
+	 * exec programs say it; NULL when not TLS, or not known.  fd then
+	 * carries plain text all the same.
+	 */
+	const char	*tls_protocol;	/* SSL_PROTOCOL: "TLSv1.3" */
+	const char	*tls_cipher;	/* SSL_CIPHER */
+	const char	*tls_sni;	/* SSL_TLS_SNI */
+	const char	*tls_alpn;	/* SSL_ALPN */
+	const char	*tls_client_verify; /* SUCCESS, NONE, FAILED:why */
+	const char	*tls_client_s_dn; /* RFC 2253 */
+	const char	*tls_client_i_dn;
+	const char	*tls_client_serial; /* hex */
+	const char	*tls_client_sha256; /* hex */
 };
 
 struct forkd_handler {

@@ -150,7 +150,7 @@ refused() {
 	grep -q "$tmp/bad.conf:3: module $1: $2" "$tmp/out" ||
 	    fail "start with module $1: $(cat "$tmp/out")"
 }
-refused "$TESTMODS/testmod_badabi.so" "ABI version 4, forkd has 3"
+refused "$TESTMODS/testmod_badabi.so" "ABI version 5, forkd has 4"
 refused "$TESTMODS/testmod_nosym.so" "no symbol forkd_handler"
 refused "$tmp/nonexistent.so" "No such file or directory"
 echo "not an ELF file" >"$tmp/junk.so"

@@ -200,7 +200,7 @@ retry 50 grep -q "service pp1: refused by allow/deny 0, over max-per-source 0, b
 for svc in pp1 pp2 any; do
 	forks=$(grep -c "^service $svc: accepted [0-9.]*:[0-9]*, pid" "$tmp/forkd.log")
 	prefork=$(grep -c "^service $svc: refused [0-9.]*:[0-9]*: " "$tmp/forkd.log")
-	counted=$(sed -n "s/^service $svc: accepted \([0-9]*\), live .*/\1/p; s/^service $svc: refused by allow\/deny \([0-9]*\), over max-per-source \([0-9]*\), by PROXY protocol \([0-9]*\), fork failed \([0-9]*\);.*/\1 \2 \3 \4/p" \
+	counted=$(sed -n "s/^service $svc: accepted \([0-9]*\), live .*/\1/p; s/^service $svc: refused by allow\/deny \([0-9]*\), over max-per-source \([0-9]*\), by PROXY protocol \([0-9]*\), by TLS handshake \([0-9]*\), fork failed \([0-9]*\);.*/\1 \2 \3 \4 \5/p" \
 	    "$tmp/forkd.log" | tr ' ' '\n' | awk '{ n += $1 } END { print n + 0 }')
 	[ "$counted" -eq $((forks + prefork)) ] ||
 	    fail "service $svc: $forks forks and $prefork refusals before a fork, counted $counted"
