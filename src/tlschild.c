@@ -450,6 +450,23 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 	tlskey_use(-1);
 	tls_session(ssl, t->verify, &s);
 	tls_env(conn, &s);
+#ifndef OPENSSL_NO_KTLS
+	/*
+	 * Kernel TLS both ways (OpenSSL 3.0 offers it for TLS 1.2; for 1.3
+	 * only sending): the kernel makes and opens the records, so the
+	 * handler is given the socket itself, blocking again, and no relay
+	 * runs.  Its close sends no close_notify.
+	 */
+	if (BIO_get_ktls_send(SSL_get_wbio(ssl)) &&
+	    BIO_get_ktls_recv(SSL_get_rbio(ssl))) {
+		if (fcntl(NET, F_SETFL, fl) == -1) {
+			log_warn("service %s: fcntl", conn->service);
+			_exit(CHILD_SETUP_FAILED);
+		}
+		conn->fd = NET;
+		return;
+	}
+#endif
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1 ||
 	    (pid = fork()) == -1) {

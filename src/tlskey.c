@@ -79,6 +79,8 @@ static int	 key_nopass(char *, int, int, void *);
 static void	 key_confine(uid_t, gid_t);
 static int	 key_do(EVP_PKEY *, const struct key_req *,
 		    struct key_rep *);
+_Static_assert(sizeof(struct key_rep) == TLSKEY_ANSWER_MAX,
+    "tlskey.h's TLSKEY_ANSWER_MAX");
 static void	 key_serve(EVP_PKEY **, size_t);
 static __attribute__((noreturn)) void key_main(int,
 		    const struct conf_tls_cert *, X509 *const *, size_t,
@@ -201,7 +203,7 @@ key_confine(uid_t uid, gid_t gid)
 		SCMP_SYS(clock_gettime), SCMP_SYS(getpid), SCMP_SYS(fcntl),
 		SCMP_SYS(mprotect), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
 		SCMP_SYS(lseek), SCMP_SYS(rt_sigprocmask), SCMP_SYS(gettid),
-		SCMP_SYS(sched_yield),
+		SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack),
 	};
 	scmp_filter_ctx		 ctx;
 	size_t			 i;
@@ -264,6 +266,24 @@ key_do(EVP_PKEY *key, const struct key_req *req, struct key_rep *rep)
 	return 0;
 }
 
+size_t
+tlskey_answer(EVP_PKEY **keys, size_t n, const void *msg, size_t len,
+    void *answer)
+{
+	struct key_req	 req;
+	struct key_rep	*rep = answer;
+
+	rep->len = -1;
+	memset(&req, 0, sizeof(req));
+	memcpy(&req, msg, len < sizeof(req) ? len : sizeof(req));
+	if (len >= offsetof(struct key_req, data) && len <= sizeof(req) &&
+	    req.len <= len - offsetof(struct key_req, data) && req.index < n)
+		(void)key_do(keys[req.index], &req, rep);
+	OPENSSL_cleanse(&req, sizeof(req));
+	return offsetof(struct key_rep, data) +
+	    (rep->len > 0 ? (size_t)rep->len : 0);
+}
+
 /* Answer requests until the last holder of the channel has closed it. */
 static void
 key_serve(EVP_PKEY **keys, size_t n)
@@ -304,17 +324,12 @@ key_serve(EVP_PKEY **keys, size_t n)
 			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
 		if (fd == -1)
 			continue;
-		rep.len = -1;
-		if ((size_t)got >= offsetof(struct key_req, data) &&
-		    req.len <= (size_t)got - offsetof(struct key_req, data) &&
-		    req.index < n)
-			(void)key_do(keys[req.index], &req, &rep);
-		replen = offsetof(struct key_rep, data) +
-		    (rep.len > 0 ? (size_t)rep.len : 0);
+		replen = tlskey_answer(keys, n, &req, (size_t)got, &rep);
 		/* A child gone meanwhile is no matter. */
 		got = write(fd, &rep, replen);
 		close(fd);
 		OPENSSL_cleanse(&req, sizeof(req));
+		OPENSSL_cleanse(&rep, sizeof(rep));
 	}
 }
 

@@ -47,6 +47,14 @@ int		 tlskey_check(const struct conf_tls_cert *certs,
  */
 EVP_PKEY	*tlskey_stub(X509 *leaf, int index, char *err, size_t errlen);
 
+/*
+ * The process's answer to one request of len bytes from a child, which
+ * is untrusted input, into answer (TLSKEY_ANSWER_MAX bytes): its length.
+ */
+#define TLSKEY_ANSWER_MAX	(4 + 1024)
+size_t		 tlskey_answer(EVP_PKEY **keys, size_t n, const void *msg,
+		    size_t len, void *answer);
+
 /* In a child: the channel to ask on. */
 void		 tlskey_use(int fd);
 
