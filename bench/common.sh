@@ -147,7 +147,9 @@ write_nsswitch() {
 # output in $work/NAME.log, in a private mount namespace when the
 # machine allows it (write_nsswitch found out).  SERVICES, when set,
 # names a services file for the server's namespace.  Sets server_tpid
-# (the timeout process) and server_pid (CMD itself, once started).
+# (the timeout process) and server_pid (CMD itself, once started).  A
+# server that is gone before its pid is found ends the script, or, when
+# MAY_FAIL is set, makes start_server return 1 once it is reaped.
 start_server() {
 	local name=$1 life=$2 n
 	local -a ns=()
@@ -172,7 +174,12 @@ start_server() {
 		[ -n "$server_pid" ] || sleep 0.05
 		n=$((n - 1))
 	done
-	[ -n "$server_pid" ] || die "$name did not start: $(cat "$work/$name.log")"
+	if [ -z "$server_pid" ]; then
+		[ -n "${MAY_FAIL:-}" ] ||
+		    die "$name did not start: $(cat "$work/$name.log")"
+		stop_server "$server_tpid"
+		return 1
+	fi
 }
 
 # descendants PID: every live process below PID, children first.
