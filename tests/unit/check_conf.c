@@ -1497,6 +1497,89 @@ START_TEST(test_every_directive)
 END_TEST
 
 /*
+ * TLS: globals are defaults for the services with a certificate, and
+ * what can be told without reading the files is told at its line.
+ */
+START_TEST(test_tls)
+{
+	struct conf		*conf;
+	struct conf_service	*cs;
+
+	conf = ok("tls-protocols 1.3\ntls-handshake-timeout 2s\n"
+	    SVC("tls-certificate /etc/passwd /etc/group\n"
+	    "tls-certificate /etc/group /etc/passwd\n"
+	    "tls-alpn h2, http/1.1"));
+	cs = first(conf);
+	ck_assert_uint_eq(cs->s.ntls_certs, 2);
+	ck_assert_str_eq(cs->s.tls_certs[1].chain, "/etc/group");
+	ck_assert_int_eq(cs->s.tls_certs[1].where.line, 7);
+	ck_assert_uint_eq(cs->s.tls_protocols, CONF_TLS_1_3);
+	ck_assert_uint_eq(cs->s.tls_handshake_timeout, 2000);
+	ck_assert_uint_eq(cs->s.tls_alpn_len, 12);
+	ck_assert_mem_eq(cs->s.tls_alpn, "\002h2\010http/1.1", 12);
+	conf_free(conf);
+
+	/* Defaults: both versions, 10 s; a service without TLS is left so. */
+	conf = ok("tls-ciphersuites TLS_AES_128_GCM_SHA256\n"
+	    SVC("tls-certificate /etc/passwd /etc/passwd"));
+	cs = first(conf);
+	ck_assert_uint_eq(cs->s.tls_protocols, CONF_TLS_1_2 | CONF_TLS_1_3);
+	ck_assert_uint_eq(cs->s.tls_handshake_timeout, 10000);
+	ck_assert_str_eq(cs->s.tls_ciphersuites, "TLS_AES_128_GCM_SHA256");
+	conf_free(conf);
+	conf = ok("tls-client-verify optional\n" SVC(""));
+	ck_assert_uint_eq(first(conf)->s.ntls_certs, 0);
+	conf_free(conf);
+
+	/* A global certificate for every service; a service's replaces it. */
+	conf = ok("tls-certificate /etc/passwd /etc/passwd\n"
+	    SVC("tls-certificate /etc/group /etc/group"));
+	errors_are(&conf->warnings, NAME, (const char *[]){
+	    "%F:5: service s: tls-certificate replaces the global list "
+	    "(%F:1); repeat the global certificates in the service to keep "
+	    "them", NULL });
+	ck_assert_uint_eq(first(conf)->s.ntls_certs, 1);
+	ck_assert_str_eq(first(conf)->s.tls_certs[0].chain, "/etc/group");
+	conf_free(conf);
+
+	bad(SVC("tls-certificate /etc/passwd /nonexistent-forkd.key"),
+	    (const char *[]){ "%F:4: \"/nonexistent-forkd.key\": No such "
+	    "file or directory", NULL });
+	bad(SVC("tls-certificate etc/passwd /etc/passwd"), (const char *[]){
+	    "%F:4: \"etc/passwd\" is not an absolute path", NULL });
+	bad(SVC("tls-certificate /etc /etc/passwd"), (const char *[]){
+	    "%F:4: \"/etc\" is not a file", NULL });
+	bad(SVC("tls-certificate /etc/passwd /etc/passwd\n"
+	    "tls-protocols 1.2, 1.1"), (const char *[]){
+	    "%F:5: TLS 1.1 is not offered: only 1.2 and 1.3 are", NULL });
+	bad(SVC("tls-certificate /etc/passwd /etc/passwd\n"
+	    "tls-protocols 2"), (const char *[]){
+	    "%F:5: unknown TLS version \"2\": 1.2 or 1.3", NULL });
+	bad(SVC("tls-certificate /etc/passwd /etc/passwd\n"
+	    "tls-ciphers NOPE"), (const char *[]){
+	    "%F:5: \"NOPE\" selects no cipher OpenSSL knows", NULL });
+	bad(SVC("tls-certificate /etc/passwd /etc/passwd\n"
+	    "tls-alpn h2, \"\""), (const char *[]){
+	    "%F:5: bad ALPN protocol name \"\": 1 to 255 bytes", NULL });
+	bad(SVC("tls-certificate /etc/passwd /etc/passwd\n"
+	    "tls-client-verify require"), (const char *[]){
+	    "%F:5: service \"s\": tls-client-verify require needs "
+	    "\"tls-client-ca\"", NULL });
+	bad(SVC("tls-certificate /etc/passwd /etc/passwd\n"
+	    "tls-client-verify maybe"), (const char *[]){
+	    "%F:5: tls-client-verify: none, optional or require, not "
+	    "\"maybe\"", NULL });
+	bad(SVC("tls-certificate /etc/passwd /etc/passwd\n"
+	    "tls-handshake-timeout 1s; tls-handshake-timeout 2s"),
+	    (const char *[]){
+	    "%F:5: \"tls-handshake-timeout\" given twice", NULL });
+	bad(SVC("tls-alpn h2"), (const char *[]){
+	    "%F:4: service \"s\" has TLS settings but no "
+	    "\"tls-certificate\"", NULL });
+}
+END_TEST
+
+/*
  * One-shot mode.
  */
 
@@ -1865,6 +1948,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_builtin_defaults);
 	tcase_add_test(tc, test_every_directive);
+	tcase_add_test(tc, test_tls);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("defaults");
