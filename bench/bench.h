@@ -54,7 +54,7 @@ struct client {
 	enum mode		 mode;
 	int			 reset;		/* close with a RST */
 	uint64_t		 established;	/* connects that completed */
-	uint64_t		 received;	/* reply bytes, all connections */
+	uint64_t		 received;	/* reply bytes, all conns */
 	struct tls		*tls;		/* NULL: plain TCP */
 	uint64_t		 handshakes;	/* TLS handshakes completed */
 	uint64_t		 offered;	/* ... that offered a session */
@@ -81,9 +81,9 @@ struct conn {
 	enum fail	 fail;		/* when a step returns STEP_FAILED */
 	int		 err;		/* its errno; 0 for a wrong echo */
 	void		*ssl;		/* SSL *, with TLS */
-	void		*session;	/* SSL_SESSION * to offer, kept by slot */
-	uint32_t	 tls_wants;	/* EPOLLIN or EPOLLOUT for the TLS layer */
-	int		 tls_up;	/* handshake done, no fatal error since */
+	void		*session;	/* SSL_SESSION * to offer next */
+	uint32_t	 tls_wants;	/* EPOLLIN or EPOLLOUT, for TLS */
+	int		 tls_up;	/* handshake done, no fatal error */
 };
 
 enum step {

@@ -246,12 +246,12 @@ conn_send(struct conn *c, struct client *cl, int ep, uint64_t now)
  * Read what is there.  In echo mode the reply must be the payload: a
  * server that answers something else fails as "other" with errno 0.
  *
- * With TLS, a record is read whole and its plain text may be more than
- * the buffer takes; what is left of it is in the TLS layer, not in the
- * socket, and epoll would never report it: it is read at once.  A
- * record's plain text is 16 kB at most, the size of the buffer, so that
- * this seldom takes a second read.  When the layer waits, it may wait
- * for the socket to become writable: conn_next registers that.
+ * With TLS, a record is read whole, and what the buffer could not take
+ * of its plain text stays in the TLS layer, where epoll cannot see it:
+ * it is read at once.  A record holds 16 kB of plain text at most, the
+ * size of the buffer, so that this is a guard rather than a path taken.
+ * When the layer waits, it may wait for the socket to become writable:
+ * conn_next registers that.
  */
 static enum step
 conn_recv(struct conn *c, struct client *cl, int ep, uint64_t now)
