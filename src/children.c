@@ -169,6 +169,9 @@ started:
 	svc->nchildren++;
 	c->svc = svc;
 	c->filtered = sandbox_filtered(svc->sb);
+	if (c->filtered == 0 && svc->tls != NULL &&
+	    svc->tls->relay.filter != NULL)
+		c->filtered = 1;
 	c->launched = slot + 1;
 	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
 	c->client = c->peer;

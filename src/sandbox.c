@@ -108,6 +108,14 @@ static const char *const builtin_calls[] = {
 	"restart_syscall", "kill", "tgkill", "sigaltstack",
 };
 
+/*
+ * A TLS service's relay (tls.h): the same, and the wait for its
+ * handler, and SIGPIPE's disposition.
+ */
+static const char *const relay_calls[] = {
+	"wait4", "rt_sigaction",
+};
+
 static struct filter	*filters;
 static char		*callnames[NAMED_CALLS];
 static int		 callnames_ready;
@@ -315,6 +323,23 @@ filter_shortest(struct filter *f, char *err, size_t errlen)
 	} else
 		free(ours.filter);
 	return 0;
+}
+
+int
+sandbox_relay(struct sock_fprog *prog)
+{
+	const char	*names[sizeof(builtin_calls) / sizeof(builtin_calls[0]) +
+			    sizeof(relay_calls) / sizeof(relay_calls[0])];
+	size_t		 n = 0, i;
+
+	for (i = 0; i < sizeof(builtin_calls) / sizeof(builtin_calls[0]); i++)
+		names[n++] = builtin_calls[i];
+	for (i = 0; i < sizeof(relay_calls) / sizeof(relay_calls[0]); i++)
+		names[n++] = relay_calls[i];
+	/* forkd's own program where it writes one, else libseccomp's. */
+	if (sandbox_program(names, n, 0, 1, prog) == 0)
+		return 0;
+	return sandbox_program(names, n, 0, 0, prog);
 }
 
 int

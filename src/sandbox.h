@@ -48,6 +48,13 @@ struct sock_fprog;
 int		 sandbox_program(const char *const *names, size_t n,
 		    int errnoact, int ranges, struct sock_fprog *prog);
 
+/*
+ * The program of a TLS relay's filter: a socket to read and write, the
+ * wait for its handler, and nothing else.  0, or -1.  The caller frees
+ * prog->filter.
+ */
+int		 sandbox_relay(struct sock_fprog *prog);
+
 /* The capability called name ("CAP_NET_ADMIN", "net_admin"), or -1. */
 int		 sandbox_cap(const char *name);
 

@@ -26,6 +26,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "sandbox.h"
 #include "tls.h"
 #include "tlskey.h"
 
@@ -243,6 +244,13 @@ tls_new(const struct conf_service *cs, int check, char *err, size_t errlen)
 	for (i = 0; i < t->nctx; i++)
 		if (tls_ctx(t, s, i, cs->name, err, errlen) == -1)
 			goto fail;
+	/* As the built-ins are, unless the service says syscall-filter off. */
+	if (!((s->set & CONF_SET_SYSFILTER) && s->nsysfilter == 0) &&
+	    sandbox_relay(&t->relay) == -1) {
+		snprintf(err, errlen, "service %s: tls: the relay's filter",
+		    cs->name);
+		goto fail;
+	}
 	if (check) {
 		if (tlskey_check(s->tls_certs, t->leaf, t->nctx, err,
 		    errlen) == -1)
@@ -292,6 +300,7 @@ tls_free(struct tls *t)
 	if (t->failed != NULL)
 		munmap(t->failed, sizeof(*t->failed));
 	free(t->alpn);
+	free(t->relay.filter);
 	OPENSSL_cleanse(t->keys, sizeof(t->keys));
 	free(t);
 }
@@ -367,8 +376,9 @@ tls_verify_any(int ok, X509_STORE_CTX *ctx)
 
 /*
  * Session tickets: sealed with this load's key, opened with it or the
- * last load's (and then sealed anew).  An unknown name is a full
- * handshake.
+ * last load's.  A resumed session always gets a new ticket (2): a
+ * TLS 1.3 client uses each ticket once, and without it, every other
+ * connection would be a full handshake.  An unknown name is one.
  */
 static int
 tls_ticket(SSL *ssl, unsigned char *name, unsigned char *iv,
@@ -402,7 +412,7 @@ tls_ticket(SSL *ssl, unsigned char *name, unsigned char *iv,
 		    params) != 1 || EVP_DecryptInit_ex(cctx,
 		    EVP_aes_256_cbc(), NULL, k->aes, iv) != 1)
 			return -1;
-		return i == 0 ? 1 : 2;
+		return 2;
 	}
 	return 0;
 }

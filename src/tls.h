@@ -19,6 +19,8 @@
 
 #include <sys/types.h>
 
+#include <linux/filter.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +47,7 @@ struct tls {
 	uint64_t	 *failed;	/* shared with the children */
 	uint64_t	  taken;	/* of *failed, counted already */
 	struct tls_ticket_key keys[2];	/* sealing, and the last load's */
+	struct sock_fprog relay;	/* the relay's filter; NULL: none */
 };
 
 /*

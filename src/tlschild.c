@@ -7,8 +7,14 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <linux/seccomp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -429,9 +435,16 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 	sigset_t		 set;
 	SSL			*ssl;
 	pid_t			 pid;
-	int			 sv[2], fl;
+	int			 sv[2], fl, one = 1;
 
 	tlskey_use(keyfd);
+	/*
+	 * The server's flights are written in pieces, the last one after
+	 * the key process has signed: Nagle's algorithm would hold it
+	 * until the client's delayed ACK.  Records carry whole writes, so
+	 * the relay wants none of it either; stunnel does the same.
+	 */
+	(void)setsockopt(NET, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((fl = fcntl(NET, F_GETFL)) == -1 ||
 	    fcntl(NET, F_SETFL, fl | O_NONBLOCK) == -1 ||
 	    (ssl = SSL_new(t->ctx[0])) == NULL || SSL_set_fd(ssl, NET) != 1) {
@@ -493,6 +506,17 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
+	/*
+	 * The relay reads what the client sends: under a filter of its
+	 * own, and it executes nothing, so no_new_privs costs it nothing.
+	 */
+	if (t->relay.filter != NULL &&
+	    (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &t->relay) == -1)) {
+		log_warn("service %s: tls: the relay's filter", conn->service);
+		kill(pid, SIGKILL);
+		relay_exit(pid);
+	}
 	r.ssl = ssl;
 	r.plain = sv[0];
 	relay_run(&r, conn->idle_timeout);
