@@ -2,9 +2,7 @@
 /*
  * forkd-bench: a load generator and connection holder for forkd and the
  * reference servers beside it.  Loopback only: one process, epoll over
- * the connections in flight.  TLS (tls.c, with OpenSSL) is built in when
- * BENCH_TLS is defined; without it, client.tls stays NULL and the tls_
- * calls below are stubs that are never reached.
+ * the connections in flight, TLS (tls.c, with OpenSSL) among them.
  */
 
 #ifndef BENCH_H
@@ -184,7 +182,6 @@ int		 pss_read(pid_t, struct pss *);
  * STEP_FAILED with conn.fail set, or STEP_DONE; *n is the number of bytes
  * moved (0 from tls_recv: the server closed).
  */
-#ifdef BENCH_TLS
 struct tls	*tls_new(int);
 void		 tls_free(struct tls *);
 const char	*tls_first_error(const struct tls *);
@@ -197,60 +194,5 @@ int		 tls_pending(const struct conn *);
 enum step	 tls_shutdown(struct conn *);
 void		 tls_close(struct conn *, const struct client *);
 void		 tls_forget(struct conn *);
-#else
-static inline void
-tls_free(struct tls *t)
-{
-	(void)t;
-}
-static inline const char *
-tls_first_error(const struct tls *t)
-{
-	(void)t;
-	return NULL;
-}
-static inline enum step
-tls_handshake(struct conn *c, struct client *cl)
-{
-	(void)cl;
-	return conn_failed(c, FAIL_TLS, 0);
-}
-static inline enum step
-tls_send(struct conn *c, struct client *cl, const char *b, size_t l,
-    size_t *n)
-{
-	(void)cl, (void)b, (void)l;
-	*n = 0;
-	return conn_failed(c, FAIL_TLS, 0);
-}
-static inline enum step
-tls_recv(struct conn *c, struct client *cl, char *b, size_t l, size_t *n)
-{
-	(void)cl, (void)b, (void)l;
-	*n = 0;
-	return conn_failed(c, FAIL_TLS, 0);
-}
-static inline int
-tls_pending(const struct conn *c)
-{
-	(void)c;
-	return 0;
-}
-static inline enum step
-tls_shutdown(struct conn *c)
-{
-	return conn_failed(c, FAIL_TLS, 0);
-}
-static inline void
-tls_close(struct conn *c, const struct client *cl)
-{
-	(void)c, (void)cl;
-}
-static inline void
-tls_forget(struct conn *c)
-{
-	(void)c;
-}
-#endif
 
 #endif

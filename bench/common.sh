@@ -43,25 +43,16 @@ install_packages() {
 }
 
 # What building forkd and bench/ takes on a clean Debian 12 (OpenSSL's
-# libssl-dev for forkd's TLS and forkd-bench-tls), and the tools these
+# libssl-dev for forkd's TLS and forkd-bench's), and the tools these
 # scripts use themselves (ps, ss, unshare, timeout, openssl for test
 # certificates).
 build_packages="build-essential autoconf automake libtool pkg-config
 	libbsd-dev libseccomp-dev libssl-dev openssl procps iproute2
 	util-linux coreutils"
 
-# The sources of forkd-bench, and the flags forkd-bench-tls is built
-# with: those of the build (the warnings among them), TLS on, OpenSSL.
-fbench_sources="forkd-bench.c conn.c hold.c load.c loop.c pss.c tls.c"
-fbench_tls_cflags="-O2 -g -Wall -Wextra -Wshadow -Wmissing-prototypes
-	-Wstrict-prototypes -Wformat=2 -Wimplicit-fallthrough -DHAVE_CONFIG_H
-	-DBENCH_TLS"
-
 # build_forkd DIR: configure (once) and build forkd, bench/ and the test
-# helpers in DIR, out of the source tree, then the echo module and
-# forkd-bench-tls, which are not part of the ordinary build: they exist
-# only for the benchmarks.  forkd-bench-tls is forkd-bench with its TLS
-# client (bench/tls.c) compiled in, linked with OpenSSL.
+# helpers in DIR, out of the source tree, then the echo module, which is
+# not part of the ordinary build: it exists only for the benchmarks.
 build_forkd() {
 	local dir=$1
 	if [ ! -f "$dir/Makefile" ]; then
@@ -79,14 +70,8 @@ build_forkd() {
 	    tests/helpers/noclone.la >&2
 	cc -O2 -Wall -Wextra -I"$srcdir/include" -shared -fPIC \
 	    -o "$dir/bench/echomod.so" "$srcdir/bench/echomod.c"
-	# shellcheck disable=SC2046,SC2086
-	(cd "$srcdir/bench" && cc $fbench_tls_cflags -I"$dir" \
-	    $(pkg-config --cflags libbsd-overlay libssl libcrypto) \
-	    -o "$dir/bench/forkd-bench-tls" $fbench_sources \
-	    $(pkg-config --libs libbsd-overlay libssl libcrypto))
 	forkd=$dir/forkd
 	fbench=$dir/bench/forkd-bench
-	fbench_tls=$dir/bench/forkd-bench-tls
 	echomod=$dir/bench/echomod.so
 	freeport_bin=$dir/tests/helpers/freeport
 	noclone=$dir/tests/helpers/.libs/noclone.so

@@ -301,11 +301,6 @@ opts_check(struct opts *o, const char *payload, int nflag, int pflag,
 		errx(EX_USAGE, "-R needs -S");
 	if (o->bulk > 0 && pflag)
 		errx(EX_USAGE, "-b and -p exclude each other");
-#ifndef BENCH_TLS
-	if (o->tls)
-		errx(EX_UNAVAILABLE, "-S: this forkd-bench was built without "
-		    "TLS (bench/README: forkd-bench-tls)");
-#endif
 	if (o->family == AF_INET6 && o->sflag && o->nsrc > 1)
 		errx(EX_USAGE, "-s: IPv6 has one loopback address, ::1");
 	if (o->family == AF_INET6)
@@ -392,10 +387,8 @@ client_init(struct client *cl, const struct opts *o)
 	cl->paylen = o->paylen;
 	cl->mode = o->mode;
 	cl->reset = o->reset;
-#ifdef BENCH_TLS
 	if (o->tls)
 		cl->tls = tls_new(o->resume);
-#endif
 	/*
 	 * In echo mode an exchange is complete when the payload is back; a
 	 * held connection with nothing to send waits for the server to

@@ -517,6 +517,12 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 		kill(pid, SIGKILL);
 		relay_exit(pid);
 	}
+	/*
+	 * Whole reads from here on: a record's header and body in one
+	 * read(2), and the records behind it (not before: a kernel TLS
+	 * hand-over wants nothing read past the handshake).
+	 */
+	SSL_set_read_ahead(ssl, 1);
 	r.ssl = ssl;
 	r.plain = sv[0];
 	relay_run(&r, conn->idle_timeout);
