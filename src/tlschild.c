@@ -84,6 +84,7 @@ static int	 tls_handshake(SSL *, unsigned int, const char **);
 static void	 tls_name(X509_NAME *, char *, size_t);
 static void	 tls_session(SSL *, int, struct session *);
 static void	 tls_env(struct forkd_conn *, struct session *);
+static int	 relay_wait(struct relay *, int);
 static int	 relay_up(struct relay *);
 static int	 relay_down(struct relay *);
 static void	 relay_run(struct relay *, int);
@@ -264,12 +265,30 @@ tls_env(struct forkd_conn *conn, struct session *s)
 	conn->env = env;
 }
 
+/*
+ * After an SSL call that returned ret: 0 when it waits for the client's
+ * socket (r->want_net says how), else SSL_get_error()'s code.
+ */
+static int
+relay_wait(struct relay *r, int ret)
+{
+	int	e = SSL_get_error(r->ssl, ret);
+
+	if (e == SSL_ERROR_WANT_READ)
+		r->want_net |= POLLIN;
+	else if (e == SSL_ERROR_WANT_WRITE)
+		r->want_net |= POLLOUT;
+	else
+		return e;
+	return 0;
+}
+
 /* Client to handler: what can move now; 1 if anything did. */
 static int
 relay_up(struct relay *r)
 {
 	ssize_t	n;
-	int	ret, moved = 0;
+	int	ret, e, moved = 0;
 
 	if (!r->net_eof && r->uplen == 0) {
 		ERR_clear_error();
@@ -278,22 +297,11 @@ relay_up(struct relay *r)
 			r->upoff = 0;
 			r->uplen = (size_t)ret;
 			moved = 1;
-		} else
-			switch (SSL_get_error(r->ssl, ret)) {
-			case SSL_ERROR_WANT_READ:
-				r->want_net |= POLLIN;
-				break;
-			case SSL_ERROR_WANT_WRITE:
-				r->want_net |= POLLOUT;
-				break;
-			case SSL_ERROR_ZERO_RETURN:
-				r->net_eof = moved = 1;
-				break;
-			default:
-				/* Gone without close_notify, or broken. */
-				r->net_eof = r->net_dead = moved = 1;
-				break;
-			}
+		} else if ((e = relay_wait(r, ret)) == SSL_ERROR_ZERO_RETURN)
+			r->net_eof = moved = 1;
+		else if (e != 0)
+			/* Gone without close_notify, or broken. */
+			r->net_eof = r->net_dead = moved = 1;
 	}
 	if (r->uplen > 0) {
 		n = send(r->plain, r->up + r->upoff, r->uplen - r->upoff,
@@ -348,19 +356,11 @@ relay_down(struct relay *r)
 			if (r->downoff == r->downlen)
 				r->downlen = 0;
 			moved = 1;
-		} else
-			switch (SSL_get_error(r->ssl, ret)) {
-			case SSL_ERROR_WANT_READ:
-				r->want_net |= POLLIN;
-				break;
-			case SSL_ERROR_WANT_WRITE:
-				r->want_net |= POLLOUT;
-				break;
-			default:
-				r->net_dead = r->net_eof = 1;
-				r->downlen = 0;
-				moved = 1;
-			}
+		} else if (relay_wait(r, ret) != 0) {
+			r->net_dead = r->net_eof = 1;
+			r->downlen = 0;
+			moved = 1;
+		}
 	}
 	if (r->plain_eof && r->downlen == 0 && !r->down_shut) {
 		/* close_notify, once: its answer is not waited for. */
