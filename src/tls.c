@@ -128,6 +128,7 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 	STACK_OF(X509_NAME)		*cas;
 	SSL_CTX				*ctx;
 	X509				*leaf;
+	char				 ciphers[8192];
 	int				 mode;
 
 	if ((ctx = t->ctx[i] = SSL_CTX_new(TLS_server_method())) == NULL) {
@@ -139,7 +140,8 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 	SSL_CTX_set_max_proto_version(ctx, (s->tls_protocols & CONF_TLS_1_3) ?
 	    TLS1_3_VERSION : TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF
 #ifdef SSL_OP_ENABLE_KTLS
 	    | SSL_OP_ENABLE_KTLS
 #endif
@@ -147,8 +149,19 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_dh_auto(ctx, 1);
-	if (s->tls_ciphers != NULL)
-		SSL_CTX_set_cipher_list(ctx, s->tls_ciphers);
+	/*
+	 * RSA key exchange never: it has no forward secrecy, and the key
+	 * process signs, it does not decrypt.
+	 */
+	snprintf(ciphers, sizeof(ciphers), "%s:!kRSA", s->tls_ciphers != NULL ?
+	    s->tls_ciphers : OSSL_default_cipher_list());
+	if (SSL_CTX_set_cipher_list(ctx, ciphers) != 1 &&
+	    (s->tls_protocols & CONF_TLS_1_2)) {
+		tls_err(err, errlen, conf_where(s, CONF_SET_TLS_CIPHERS),
+		    "tls-ciphers: no cipher left without RSA key exchange, "
+		    "which forkd does not offer");
+		return -1;
+	}
 	if (s->tls_ciphersuites != NULL)
 		SSL_CTX_set_ciphersuites(ctx, s->tls_ciphersuites);
 	/*
@@ -168,7 +181,10 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 
 	if (SSL_CTX_use_certificate_chain_file(ctx, c->chain) != 1) {
 		tls_err(err, errlen, &c->where, "tls-certificate: %s: %s",
-		    c->chain, tls_reason());
+		    c->chain, ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_PEM ||
+		    ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_PEM_LIB ?
+		    "no certificate in PEM form" : tls_reason());
+		ERR_clear_error();
 		return -1;
 	}
 	if ((leaf = SSL_CTX_get0_certificate(ctx)) == NULL ||

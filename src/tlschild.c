@@ -52,6 +52,7 @@ struct relay {
 	SSL		*ssl;
 	int		 net;		/* the client */
 	int		 plain;		/* the handler */
+	int		 err;		/* its standard error, or -1 */
 	char		 up[RELAY_BUF];	/* client to handler */
 	size_t		 upoff, uplen;
 	char		 down[RELAY_BUF]; /* handler to client */
@@ -85,10 +86,11 @@ static void	 tls_name(X509_NAME *, char *, size_t);
 static void	 tls_session(SSL *, int, struct session *);
 static void	 tls_env(struct forkd_conn *, struct session *);
 static int	 relay_wait(struct relay *, int);
+static int	 relay_err(struct relay *);
 static int	 relay_up(struct relay *);
 static int	 relay_down(struct relay *);
-static void	 relay_run(struct relay *, int);
-static __attribute__((noreturn)) void relay_exit(pid_t);
+static void	 relay_run(struct relay *);
+static __attribute__((noreturn)) void relay_exit(pid_t, struct relay *);
 
 /* Why a handshake failed, in a few words. */
 static const char *
@@ -373,25 +375,57 @@ relay_down(struct relay *r)
 }
 
 /*
- * Until both ways are done, the client is gone, the handler has closed
- * its end, or nothing moved for idle ms (0: no limit).
+ * The handler's standard error, passed on to the relay's: forkd knows
+ * the relay by its pid, and logs it under the service's name.  Without
+ * blocking, unless wait; 1 if anything was read.
+ */
+static int
+relay_err(struct relay *r)
+{
+	char	buf[4096];
+	ssize_t	n, w, off;
+
+	if (r->err == -1)
+		return 0;
+	if ((n = read(r->err, buf, sizeof(buf))) == -1 &&
+	    (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		close(r->err);
+		r->err = -1;
+		return 1;
+	}
+	for (off = 0; off < n; off += w)
+		if ((w = write(STDERR_FILENO, buf + off, n - off)) <= 0)
+			break;
+	return 1;
+}
+
+/*
+ * Until both ways are done, the handler has closed its end once it has
+ * nothing more to send, or the client is gone: then the handler is cut
+ * off, and finds the socket closed as it would find the client's.  No
+ * idle timeout of its own: a handler's idle-timeout is the handler's.
  */
 static void
-relay_run(struct relay *r, int idle)
+relay_run(struct relay *r)
 {
-	struct pollfd	pfd[2];
+	struct pollfd	pfd[3];
 	int		moved, n;
 
 	for (;;) {
 		r->want_net = r->want_plain = 0;
 		moved = relay_up(r);
 		moved |= relay_down(r);
+		moved |= relay_err(r);
 		if (r->up_shut && r->down_shut)
-			return;
-		if (r->net_dead && r->down_shut)
 			return;
 		if (r->down_shut && r->plain_hup)
 			return;
+		if (r->net_dead && r->uplen == 0) {
+			shutdown(r->plain, SHUT_RDWR);
+			return;
+		}
 		if (moved)
 			continue;
 		pfd[0].fd = r->want_net ? r->net : -1;
@@ -399,25 +433,30 @@ relay_run(struct relay *r, int idle)
 		/* Once it sends no more, its hang-up ends the relay. */
 		pfd[1].fd = r->want_plain || r->plain_eof ? r->plain : -1;
 		pfd[1].events = r->want_plain;
+		pfd[2].fd = r->err;
+		pfd[2].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = 0;
-		if ((n = poll(pfd, 2, idle > 0 ? idle : -1)) == 0)
-			return;
-		if (n == -1 && errno != EINTR)
+		if ((n = poll(pfd, 3, -1)) == -1 && errno != EINTR)
 			return;
 		if (r->plain_eof && (pfd[1].revents & (POLLHUP | POLLERR)))
 			r->plain_hup = 1;
 	}
 }
 
-/* As the handler ended: its status, or its signal. */
+/*
+ * As the handler ended: its status, or its signal, once what it wrote
+ * to its standard error is passed on.
+ */
 static void
-relay_exit(pid_t pid)
+relay_exit(pid_t pid, struct relay *r)
 {
 	int	status;
 
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			_exit(CHILD_SETUP_FAILED);
+	while (relay_err(r))
+		;
 	if (WIFSIGNALED(status)) {
 		signal(WTERMSIG(status), SIG_DFL);
 		kill(getpid(), WTERMSIG(status));
@@ -435,7 +474,7 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 	sigset_t		 set;
 	SSL			*ssl;
 	pid_t			 pid;
-	int			 sv[2], fl, one = 1;
+	int			 sv[2], ep[2], fl, one = 1;
 
 	tlskey_use(keyfd);
 	/*
@@ -455,7 +494,8 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 		__atomic_fetch_add(t->failed, 1, __ATOMIC_RELAXED);
 		if (log_verbose())
 			log_debug("service %s: TLS handshake with %s failed: "
-			    "%s", conn->service, conn->remote_ip, why);
+			    "%s", conn->service, *conn->remote_ip != '\0' ?
+			    conn->remote_ip : "a unix-domain client", why);
 		_exit(CHILD_SETUP_FAILED);
 	}
 	/* No more signatures: the key process is not this child's to ask. */
@@ -482,25 +522,35 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 #endif
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1 ||
-	    (pid = fork()) == -1) {
+	    pipe2(ep, O_CLOEXEC | O_NONBLOCK) == -1 || (pid = fork()) == -1) {
 		log_warn("service %s: tls", conn->service);
 		_exit(CHILD_SETUP_FAILED);
 	}
 	if (pid == 0) {
-		/* The handler's: the plain socket on 0 and 1. */
+		/*
+		 * The handler's: the plain socket on 0 and 1, and standard
+		 * error through the relay (which dup2(2) makes blocking
+		 * again: the flag is the pipe's, but the end is its own).
+		 */
 		if (dup2(sv[1], STDIN_FILENO) == -1 ||
-		    dup2(sv[1], STDOUT_FILENO) == -1) {
+		    dup2(sv[1], STDOUT_FILENO) == -1 ||
+		    dup2(ep[1], STDERR_FILENO) == -1 ||
+		    fcntl(STDERR_FILENO, F_SETFL, 0) == -1) {
 			log_warn("service %s: dup2", conn->service);
 			_exit(CHILD_SETUP_FAILED);
 		}
 		close(sv[0]);
 		close(sv[1]);
+		close(ep[0]);
+		close(ep[1]);
 		conn->fd = STDIN_FILENO;
 		return;
 	}
 	/* The relay's. */
 	close(sv[1]);
+	close(ep[1]);
 	r.net = NET;
+	r.err = ep[0];
 	if ((fl = fcntl(sv[0], F_GETFL)) != -1)
 		fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN);
@@ -515,7 +565,7 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &t->relay) == -1)) {
 		log_warn("service %s: tls: the relay's filter", conn->service);
 		kill(pid, SIGKILL);
-		relay_exit(pid);
+		relay_exit(pid, &r);
 	}
 	/*
 	 * Whole reads from here on: a record's header and body in one
@@ -525,10 +575,10 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 	SSL_set_read_ahead(ssl, 1);
 	r.ssl = ssl;
 	r.plain = sv[0];
-	relay_run(&r, conn->idle_timeout);
+	relay_run(&r);
 	SSL_free(ssl);
 	close(STDIN_FILENO);
 	close(STDOUT_FILENO);
 	close(r.plain);
-	relay_exit(pid);
+	relay_exit(pid, &r);
 }

@@ -46,7 +46,6 @@
 /* The operations a child may ask for. */
 #define KEY_SIGN	1	/* EC: sign a digest, DER */
 #define KEY_RSA_SIGN	2	/* RSA: private encryption, arg padding */
-#define KEY_RSA_DECRYPT	3	/* RSA: private decryption, arg padding */
 
 #define KEY_DATA	1024	/* an 8192-bit RSA block */
 #define KEY_TIMEOUT	5000	/* ms a child waits for an answer */
@@ -92,8 +91,6 @@ static int	 ec_sign(int, const unsigned char *, int, unsigned char *,
 static ECDSA_SIG *ec_sign_sig(const unsigned char *, int, const BIGNUM *,
 		    const BIGNUM *, EC_KEY *);
 static int	 rsa_enc(int, const unsigned char *, unsigned char *, RSA *,
-		    int);
-static int	 rsa_dec(int, const unsigned char *, unsigned char *, RSA *,
 		    int);
 static int	 key_methods(void);
 
@@ -246,13 +243,6 @@ key_do(EVP_PKEY *key, const struct key_req *req, struct key_rep *rep)
 		    EVP_PKEY_sign_init(ctx) == 1 &&
 		    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)req->arg) == 1 &&
 		    EVP_PKEY_sign(ctx, rep->data, &len, req->data,
-		    req->len) == 1;
-		break;
-	case KEY_RSA_DECRYPT:
-		ok = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
-		    EVP_PKEY_decrypt_init(ctx) == 1 &&
-		    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)req->arg) == 1 &&
-		    EVP_PKEY_decrypt(ctx, rep->data, &len, req->data,
 		    req->len) == 1;
 		break;
 	default:
@@ -558,17 +548,6 @@ rsa_enc(int flen, const unsigned char *from, unsigned char *to, RSA *rsa,
 }
 
 static int
-rsa_dec(int flen, const unsigned char *from, unsigned char *to, RSA *rsa,
-    int padding)
-{
-	if (flen < 0)
-		return -1;
-	return key_ask(KEY_RSA_DECRYPT, (int)(intptr_t)RSA_get_ex_data(rsa,
-	    rsa_index) - 1, (uint32_t)padding, from, (size_t)flen, to,
-	    (size_t)RSA_size(rsa));
-}
-
-static int
 key_methods(void)
 {
 	if (ec_method != NULL)
@@ -579,8 +558,7 @@ key_methods(void)
 		return -1;
 	if ((rsa_method = RSA_meth_dup(RSA_get_default_method())) == NULL ||
 	    RSA_meth_set1_name(rsa_method, "forkd key process") != 1 ||
-	    RSA_meth_set_priv_enc(rsa_method, rsa_enc) != 1 ||
-	    RSA_meth_set_priv_dec(rsa_method, rsa_dec) != 1)
+	    RSA_meth_set_priv_enc(rsa_method, rsa_enc) != 1)
 		return -1;
 	if ((ec_method = EC_KEY_METHOD_new(EC_KEY_OpenSSL())) == NULL)
 		return -1;

@@ -2,8 +2,9 @@
 /*
  * The key-holding process, as OpenBSD relayd's ca processes: the private
  * keys of a TLS service live in one small process, never in the master
- * nor in a child.  A child that needs a signature (or, for TLS 1.2's RSA
- * key exchange, a decryption) makes a socket pair, sends one end with
+ * nor in a child.  A child that needs a signature (the only private
+ * operation: RSA key exchange, a decryption, is never offered) makes a
+ * socket pair, sends one end with
  * its request over the service's channel, and reads the answer from the
  * other end: only forkd's own children hold the channel.  The process
  * runs as nobody, cannot be traced or dumped, under a system call filter,
