@@ -14,10 +14,12 @@ const struct counter_info counters[COUNT_MAX] = {
 	[COUNT_ACCEPTED] = { "accepted", "accepted", COUNT_SERVED,
 	    "forkd_connections_accepted_total", NULL, NULL,
 	    "Connections served: handed to a child (and, with "
-	    "proxy-protocol, let go on once its header was read).",
+	    "proxy-protocol, let go on once its header was read; with TLS, "
+	    "once its handshake was done).",
 	    "connections served: handed to a child, forked or spawned\n"
 	    "(a status child counts its own), and with\n.Ic proxy-protocol\n"
-	    "let go on once its header was read; a connection closed\n"
+	    "let go on once its header was read, with TLS once its\n"
+	    "handshake was done; a connection closed\n"
 	    "unserved is counted only under its reason below" },
 	[COUNT_REFUSED_ACL] = { "acl", "refused by allow/deny", COUNT_REFUSED,
 	    "forkd_connections_refused_total", "reason", "acl",

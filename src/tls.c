@@ -146,8 +146,9 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 	    | SSL_OP_ENABLE_KTLS
 #endif
 	    );
+	/* The chain as the file gives it, not one made from the CAs. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_NO_AUTO_CHAIN);
 	SSL_CTX_set_dh_auto(ctx, 1);
 	/*
 	 * RSA key exchange never: it has no forward secrecy, and the key
