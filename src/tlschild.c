@@ -478,6 +478,12 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 
 	tlskey_use(keyfd);
 	/*
+	 * OpenSSL writes with write(2): a client that resets mid-handshake
+	 * is a failed handshake, not a SIGPIPE.  The handler gets the
+	 * default back.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	/*
 	 * The server's flights are written in pieces, the last one after
 	 * the key process has signed: Nagle's algorithm would hold it
 	 * until the client's delayed ACK.  Records carry whole writes, so
@@ -516,6 +522,7 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 			log_warn("service %s: fcntl", conn->service);
 			_exit(CHILD_SETUP_FAILED);
 		}
+		signal(SIGPIPE, SIG_DFL);
 		conn->fd = NET;
 		return;
 	}
@@ -543,6 +550,7 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 		close(sv[1]);
 		close(ep[0]);
 		close(ep[1]);
+		signal(SIGPIPE, SIG_DFL);
 		conn->fd = STDIN_FILENO;
 		return;
 	}

@@ -20,7 +20,7 @@ tls_certs
 # p_status: the plain status, which column reads; p_tstatus: through TLS.
 for s in daytime time chargen discard echo tstatus metrics testmod redirect \
     hello backend status exit3 exit3plain killed timeout idle idleplain \
-    held; do
+    held sigs; do
 	eval "p_$s=\$(freeport)"
 done
 
@@ -86,6 +86,11 @@ service idleplain {
 	listen 127.0.0.1:$p_idleplain
 	idle-timeout 1s
 	exec /bin/cat
+}
+service sigs {
+	listen 127.0.0.1:$p_sigs
+	$tls
+	exec /bin/grep -E "^Sig(Blk|Ign):" /proc/self/status
 }
 service held {
 	listen 127.0.0.1:$p_held
@@ -214,6 +219,13 @@ retry 50 nchildren -eq 0 || fail "children stay: $(show_children)"
     [ "$(column exit3plain error)" = 1 ] ||
     fail "exit3, killed: $(status)"
 passed "exec through TLS: exit 3 and a kill by signal 9 reported as the program's, its standard error logged"
+
+# The program's signal state is the default one, as without TLS: the
+# child ignores SIGPIPE for its handshake and its relay, not for it.
+out=$(tlsread "$p_sigs" </dev/null 2>/dev/null | tr -d '\t' | tr '\n' ' ')
+[ "$out" = "SigBlk:0000000000000000 SigIgn:0000000000000000 " ] ||
+    fail "exec through TLS: signal state '$out'"
+ok "exec through TLS: nothing blocked, nothing ignored"
 
 # The wall-clock timeout ends the program as well as the relay.
 running() {
