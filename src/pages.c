@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -363,11 +364,72 @@ pages_free(void *p, size_t n, size_t size)
 	    sizeof(*h) - sizeof(void *));
 }
 
+/*
+ * The mappings of shared objects kept out of children (pages_libs): at
+ * most LIBMAPS, read from /proc/self/maps the first time.
+ */
+#define LIBMAPS		32
+static struct {
+	void	*p;
+	size_t	 len;
+}		 libmaps[LIBMAPS];
+static size_t	 nlibmaps;
+static int	 libs_read, libs_out;
+
+static void
+libs_advise(int advice)
+{
+	size_t	i;
+
+	for (i = 0; i < nlibmaps; i++)
+		(void)madvise(libmaps[i].p, libmaps[i].len, advice);
+}
+
+void
+pages_libs(const char *const *names, int out)
+{
+	FILE		*f;
+	char		 line[4096], perms[8], *path;
+	unsigned long	 lo, hi;
+	size_t		 i;
+
+	if (out == libs_out)
+		return;
+	if (!libs_read && (f = fopen("/proc/self/maps", "re")) != NULL) {
+		libs_read = 1;
+		while (fgets(line, sizeof(line), f) != NULL &&
+		    nlibmaps < LIBMAPS) {
+			/*
+			 * Their data alone: the loader reads the rest (the
+			 * symbols, the dynamic section) for any dlopen(3),
+			 * an NSS module's in a child among them.
+			 */
+			if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 ||
+			    strcmp(perms, "rw-p") != 0 ||
+			    (path = strchr(line, '/')) == NULL)
+				continue;
+			for (i = 0; names[i] != NULL; i++)
+				if (strstr(path, names[i]) != NULL)
+					break;
+			if (names[i] == NULL)
+				continue;
+			libmaps[nlibmaps].p = (void *)lo;
+			libmaps[nlibmaps].len = hi - lo;
+			nlibmaps++;
+		}
+		fclose(f);
+	}
+	libs_advise(out ? MADV_DONTFORK : MADV_DOFORK);
+	libs_out = out;
+}
+
 void
 pages_share(int share)
 {
 	struct region	*r;
 
+	if (libs_out)
+		libs_advise(share ? MADV_DOFORK : MADV_DONTFORK);
 	if (arena != NULL)
 		(void)madvise(arena, arena_size, share ? MADV_DOFORK :
 		    MADV_DONTFORK);

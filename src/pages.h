@@ -37,6 +37,14 @@ void	*pages_resize(void *p, size_t oldn, size_t n, size_t size);
 void	 pages_free(void *p, size_t n, size_t size);
 
 /*
+ * Keep every mapping of the shared objects whose paths contain one of
+ * names (NULL-terminated) out of children (out 1), or let them in again
+ * (0): libraries only some children use, whose mappings every fork
+ * would otherwise copy.  No child may call into them meanwhile.
+ */
+void	 pages_libs(const char *const *names, int out);
+
+/*
  * Let the next fork(2) copy them all (share 1), as a master detaching
  * from its terminal needs, then keep them out of children again (0).
  */

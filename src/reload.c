@@ -233,6 +233,8 @@ reload_run(struct server *srv)
 	TAILQ_INIT(&fresh);
 	children_budget(conf);
 	tls_rotate();
+	/* A key process, forked for a new TLS service, needs OpenSSL. */
+	tls_libs(1);
 	/* Room made ahead; should it fail, the heap grows when it must. */
 	(void)deadlines_reserve(&srv->deadlines,
 	    2 * (size_t)conf->max_children + 64);
@@ -265,6 +267,7 @@ fail:
 	}
 	if (childtab_resize(srv->children, oldcap) == -1)
 		log_warn("reload: child table");
+	svcs_share(srv);
 	conf_free(conf);
 	reload_failed("the new services could not be set up (see the log)");
 }

@@ -316,10 +316,16 @@ svcs_share(struct server *srv)
 {
 	unsigned int	max = srv->conf->max_children;
 	struct svc	*svc;
+	int		tls = 0;
 
 	srv->nlisteners = 0;
-	TAILQ_FOREACH(svc, &srv->svcs, entry)
+	TAILQ_FOREACH(svc, &srv->svcs, entry) {
 		srv->nlisteners += svc->nlisteners;
+		/* A module may call OpenSSL in its children too. */
+		tls |= svc->tls != NULL ||
+		    svc->conf->kind == CONF_HANDLER_MODULE;
+	}
+	tls_libs(tls);
 
 	/* An eighth, and never every slot. */
 	srv->reserve = 0;

@@ -26,6 +26,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "pages.h"
 #include "sandbox.h"
 #include "tls.h"
 #include "tlskey.h"
@@ -82,6 +83,16 @@ tls_reason(void)
 		ERR_error_string_n(e, buf, sizeof(buf));
 	ERR_clear_error();
 	return buf;
+}
+
+void
+tls_libs(int used)
+{
+	static const char *const names[] = {
+		"/libssl.so", "/libcrypto.so", NULL,
+	};
+
+	pages_libs(names, !used);
 }
 
 void
