@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -192,14 +193,74 @@ module_dlopen(const char *path, int *fdp, char *err, size_t errlen)
 	return dl;
 }
 
+/* The loaded object whose file is called soname, or NULL. */
+static const struct link_map *
+map_find(const struct link_map *any, const char *soname)
+{
+	const struct link_map	*l;
+	const char		*base;
+
+	for (l = any; l->l_prev != NULL; l = l->l_prev)
+		;
+	for (; l != NULL; l = l->l_next) {
+		base = strrchr(l->l_name, '/');
+		base = base != NULL ? base + 1 : l->l_name;
+		if (strcmp(base, soname) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+/*
+ * Whether l, or a library it needs however deep, needs one whose name
+ * holds one of names: read from the DT_NEEDED entries of each dynamic
+ * section.  In doubt (too deep, no string table), yes.
+ */
+static int
+map_needs(const struct link_map *l, const char *const *names, int depth)
+{
+	const struct link_map	*dep;
+	const ElfW(Dyn)		*d;
+	const char		*strtab = NULL, *name;
+	size_t			 i;
+
+	if (depth > 8 || l->l_ld == NULL)
+		return depth > 8;
+	for (d = l->l_ld; d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_STRTAB)
+			/* Relocated in place by the loader on most targets. */
+			strtab = (const char *)(d->d_un.d_ptr < l->l_addr ?
+			    l->l_addr + d->d_un.d_ptr : d->d_un.d_ptr);
+	if (strtab == NULL)
+		return 1;
+	for (d = l->l_ld; d->d_tag != DT_NULL; d++) {
+		if (d->d_tag != DT_NEEDED)
+			continue;
+		name = strtab + d->d_un.d_val;
+		for (i = 0; names[i] != NULL; i++)
+			if (strstr(name, names[i]) != NULL)
+				return 1;
+		if (strncmp(name, "libc.so", 7) != 0 &&
+		    (dep = map_find(l, name)) != NULL && dep != l &&
+		    map_needs(dep, names, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
 int
 module_open(const char *path, struct module *m, char *err, size_t errlen)
 {
+	static const char *const openssl[] = {
+		"libssl.so", "libcrypto.so", NULL,
+	};
+	const struct link_map		*l;
 	const struct forkd_handler	*h;
 
 	m->dl = NULL;
 	m->fd = -1;
 	m->handler = NULL;
+	m->openssl = 0;
 	if ((m->dl = module_dlopen(path, &m->fd, err, errlen)) == NULL)
 		return -1;
 	if ((h = dlsym(m->dl, "forkd_handler")) == NULL) {
@@ -216,6 +277,8 @@ module_open(const char *path, struct module *m, char *err, size_t errlen)
 		goto fail;
 	}
 	m->handler = h;
+	m->openssl = dlinfo(m->dl, RTLD_DI_LINKMAP, &l) != 0 ||
+	    map_needs(l, openssl, 0);
 	return 0;
 fail:
 	module_close(m);

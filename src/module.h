@@ -15,6 +15,8 @@ struct module {
 	void				*dl;
 	int				 fd;	/* the loaded copy, or -1 */
 	const struct forkd_handler	*handler;
+	int				 openssl; /* it, or what it needs, links
+						     OpenSSL (tls.h) */
 };
 
 /*

@@ -322,8 +322,7 @@ svcs_share(struct server *srv)
 	TAILQ_FOREACH(svc, &srv->svcs, entry) {
 		srv->nlisteners += svc->nlisteners;
 		/* A module may call OpenSSL in its children too. */
-		tls |= svc->tls != NULL ||
-		    svc->conf->kind == CONF_HANDLER_MODULE;
+		tls |= svc->tls != NULL || svc->module.openssl;
 	}
 	tls_libs(tls);
 

@@ -62,7 +62,8 @@ void		 tls_free(struct tls *);
 
 /*
  * Whether children may need OpenSSL: when no service has TLS or a
- * module, its libraries' mappings are kept out of every fork, which
+ * module that links it, its libraries' writable mappings are kept out
+ * of every fork, which
  * they would otherwise slow (each fork copies the page tables of their
  * relocated data): 0.8 times the connections a second of the built-in
  * echo at concurrency 8.

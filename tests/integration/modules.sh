@@ -165,3 +165,36 @@ st=$?
 grep -q "$tmp/fail.conf:3: module $moda: init failed" "$tmp/out" ||
     fail "init failure at start: $(cat "$tmp/out")"
 ok "init failing at start exits 78"
+
+# OpenSSL's data is kept out of children when no service needs it (tls.h):
+# a plain service's child has none of it, but a module that links OpenSSL
+# has its children given it, and works.
+p_crypto=$(freeport)
+p_plain=$(freeport)
+c=$(conf crypto.conf <<EOF2
+service crypto {
+	listen 127.0.0.1:$p_crypto
+	module $TESTMODS/testmod_crypto.so
+}
+EOF2
+)
+printf 'service plain {\n\tlisten 127.0.0.1:%s\n\thandler discard\n}\n' \
+    "$p_plain" >"$tmp/plain.conf"
+start_forkd -f "$tmp/plain.conf"
+(sleep 3 | nc 127.0.0.1 "$p_plain" >/dev/null 2>&1 &)
+retry 30 nchildren -eq 1 || fail "the discard child did not start"
+child=$(ps -o pid= --ppid "$forkd_pid" | head -n 1 | tr -d ' ')
+grep -q "libcrypto.*" "/proc/$forkd_pid/maps" ||
+    fail "the master has no libcrypto: $(cat "/proc/$forkd_pid/maps")"
+if grep " rw-p .*libcrypto" "/proc/$child/maps" >/dev/null; then
+	fail "a plain child has OpenSSL's data: $(grep libcrypto \
+	    "/proc/$child/maps")"
+fi
+stop_forkd
+start_forkd -f "$c"
+want=$(printf forkd | sha256sum | cut -d' ' -f1)
+out=$(timeout 5 nc -d 127.0.0.1 "$p_crypto")
+[ "$out" = "$want" ] || fail "a module linking OpenSSL: '$out', not $want"
+alive || fail "forkd died"
+stop_forkd
+ok "OpenSSL's data out of a plain child; a module linking OpenSSL works"
