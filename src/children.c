@@ -129,8 +129,9 @@ children_start(struct server *srv, struct listener *l, int fd,
 		 * are descriptors of the master's.
 		 */
 		if (srv->nlisteners < HANDOFF_LISTENERS ||
-		    sandbox_fds(svc->sb) || svc->tls != NULL || (pid = handoff_fork(&srv->handoff,
-		    &cfd, &crep, &cerr)) == -1)
+		    sandbox_fds(svc->sb) || svc->tls != NULL ||
+		    (pid = handoff_fork(&srv->handoff, &cfd, &crep,
+		    &cerr)) == -1)
 			pid = child_fork();
 		else if (pid == -2)
 			pid = -1;
@@ -170,7 +171,7 @@ started:
 	c->svc = svc;
 	c->filtered = sandbox_filtered(svc->sb);
 	if (c->filtered == 0 && svc->tls != NULL &&
-	    svc->tls->relay.filter != NULL)
+	    svc->tls->relay != NULL)
 		c->filtered = 1;
 	c->launched = slot + 1;
 	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));

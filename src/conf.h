@@ -410,4 +410,12 @@ struct conf_service *conf_service_find(const struct conf *, const char *);
 const struct conf_where *conf_where(const struct conf_settings *s,
 		    uint64_t bit);
 
+/*
+ * Into buf, "file:line: " where w was given ("file: " for the command
+ * line), then the message.
+ */
+void		 conf_where_msg(char *buf, size_t size,
+		    const struct conf_where *w, const char *fmt, ...)
+		    __attribute__((__format__(__printf__, 4, 5)));
+
 #endif /* FORKD_CONF_H */

@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -345,4 +347,22 @@ conf_where(const struct conf_settings *s, uint64_t bit)
 		if (bit & (UINT64_C(1) << i))
 			break;
 	return &s->where[i];
+}
+
+void
+conf_where_msg(char *buf, size_t size, const struct conf_where *w,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	if (w->line > 0)
+		n = snprintf(buf, size, "%s:%d: ", w->file, w->line);
+	else
+		n = snprintf(buf, size, "%s: ", w->file);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
 }

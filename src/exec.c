@@ -26,12 +26,11 @@
 #include "sandbox.h"
 #include "log.h"
 #include "ticket.h"
+#include "tls.h"
 
 /* The variables forkd sets for every connection, and the NULL. */
 #define EXEC_NCONNVARS	12
 #define EXEC_NUMLEN	96		/* four numbers for IPC */
-/* SSL_*, after the rule's variables: tlschild.c's TLS_NVARS. */
-#define EXEC_NTLSVARS	9
 /*
  * Room for their "NAME=value" strings: 512 bytes for the addresses and
  * ports (at most 246 bytes of them), and what the longest service name
@@ -100,7 +99,7 @@ exec_prepare(const struct conf_service *cs, void **state)
 	st->argv = cs->argv;
 	st->envp = calloc(1 + s->nenv + s->npassenv, sizeof(char *));
 	st->connenv = calloc(1 + s->nenv + s->npassenv + TICKET_ENV_MAX +
-	    EXEC_NTLSVARS + EXEC_NCONNVARS, sizeof(char *));
+	    TLS_NVARS + EXEC_NCONNVARS, sizeof(char *));
 	if (st->envp == NULL || st->connenv == NULL)
 		goto fail;
 	if ((path = getenv("PATH")) == NULL)

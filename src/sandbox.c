@@ -33,6 +33,8 @@
 #include "log.h"
 #include "sandbox.h"
 
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* Groups name groups: no deeper than systemd's (@system-service, @known). */
 #define GROUP_DEPTH	4
 /* Numbers of system calls whose names a denied call is logged with. */
@@ -325,21 +327,24 @@ filter_shortest(struct filter *f, char *err, size_t errlen)
 	return 0;
 }
 
-int
-sandbox_relay(struct sock_fprog *prog)
+const struct sock_fprog *
+sandbox_relay(void)
 {
-	const char	*names[sizeof(builtin_calls) / sizeof(builtin_calls[0]) +
-			    sizeof(relay_calls) / sizeof(relay_calls[0])];
+	static struct sock_fprog prog;
+	const char	*names[nitems(builtin_calls) + nitems(relay_calls)];
 	size_t		 n = 0, i;
 
-	for (i = 0; i < sizeof(builtin_calls) / sizeof(builtin_calls[0]); i++)
+	if (prog.filter != NULL)
+		return &prog;
+	for (i = 0; i < nitems(builtin_calls); i++)
 		names[n++] = builtin_calls[i];
-	for (i = 0; i < sizeof(relay_calls) / sizeof(relay_calls[0]); i++)
+	for (i = 0; i < nitems(relay_calls); i++)
 		names[n++] = relay_calls[i];
 	/* forkd's own program where it writes one, else libseccomp's. */
-	if (sandbox_program(names, n, 0, 1, prog) == 0)
-		return 0;
-	return sandbox_program(names, n, 0, 0, prog);
+	if (sandbox_program(names, n, 0, 1, &prog) == -1 &&
+	    sandbox_program(names, n, 0, 0, &prog) == -1)
+		return NULL;
+	return &prog;
 }
 
 int
@@ -667,7 +672,7 @@ sandbox_new(const struct conf_service *cs, enum sandbox_kind kind,
 		at = conf_where(s, CONF_SET_SYSFILTER);
 	} else if (kind == SANDBOX_BUILTIN) {
 		names = builtin_calls;
-		nnames = sizeof(builtin_calls) / sizeof(builtin_calls[0]);
+		nnames = nitems(builtin_calls);
 	}
 	if (!strict && nnames == 0 && !s->privnet && !s->privtmp &&
 	    s->nropaths == 0 &&

@@ -50,10 +50,10 @@ int		 sandbox_program(const char *const *names, size_t n,
 
 /*
  * The program of a TLS relay's filter: a socket to read and write, the
- * wait for its handler, and nothing else.  0, or -1.  The caller frees
- * prog->filter.
+ * wait for its handler, and nothing else.  Compiled once, shared by
+ * every TLS service; NULL if it cannot be.
  */
-int		 sandbox_relay(struct sock_fprog *prog);
+const struct sock_fprog *sandbox_relay(void);
 
 /* The capability called name ("CAP_NET_ADMIN", "net_admin"), or -1. */
 int		 sandbox_cap(const char *name);

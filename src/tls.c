@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 
 #include <errno.h>
-#include <stdarg.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +34,6 @@
 static struct tls_ticket_key	tickets[2];	/* this load's, the last's */
 static int			rotated;
 
-static void	tls_err(char *, size_t, const struct conf_where *,
-		    const char *, ...)
-		    __attribute__((__format__(__printf__, 4, 5)));
 static const char *tls_reason(void);
 static int	tls_ctx(struct tls *, const struct conf_settings *, size_t,
 		    const char *, char *, size_t);
@@ -47,24 +44,6 @@ static int	tls_alpn(SSL *, const unsigned char **, unsigned char *,
 static int	tls_verify_any(int, X509_STORE_CTX *);
 static int	tls_ticket(SSL *, unsigned char *, unsigned char *,
 		    EVP_CIPHER_CTX *, EVP_MAC_CTX *, int);
-
-static void
-tls_err(char *err, size_t errlen, const struct conf_where *w,
-    const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (w->line > 0)
-		n = snprintf(err, errlen, "%s:%d: ", w->file, w->line);
-	else
-		n = snprintf(err, errlen, "%s: ", w->file);
-	if (n < 0 || (size_t)n >= errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - n, fmt, ap);
-	va_end(ap);
-}
 
 /* OpenSSL's last reason, its queue then cleared. */
 static const char *
@@ -111,7 +90,7 @@ tls_expiry(const struct conf_tls_cert *c, X509 *leaf)
 {
 	const ASN1_TIME	*t = X509_get0_notAfter(leaf);
 	BIO		*bio;
-	char		 when[64] = "?";
+	char		 when[64] = "?", msg[PATH_MAX + 128];
 	int		 n;
 
 	if (X509_cmp_current_time(t) > 0)
@@ -122,12 +101,9 @@ tls_expiry(const struct conf_tls_cert *c, X509 *leaf)
 			when[n] = '\0';
 		BIO_free(bio);
 	}
-	if (c->where.line > 0)
-		log_warnx("%s:%d: tls-certificate: %s expired on %s",
-		    c->where.file, c->where.line, c->chain, when);
-	else
-		log_warnx("%s: tls-certificate: %s expired on %s",
-		    c->where.file, c->chain, when);
+	conf_where_msg(msg, sizeof(msg), &c->where, "tls-certificate: %s "
+	    "expired on %s", c->chain, when);
+	log_warnx("%s", msg);
 }
 
 /* Context i, for certificate i, with all the service's settings. */
@@ -140,10 +116,12 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 	SSL_CTX				*ctx;
 	X509				*leaf;
 	char				 ciphers[8192];
+	unsigned long			 e;
 	int				 mode;
 
 	if ((ctx = t->ctx[i] = SSL_CTX_new(TLS_server_method())) == NULL) {
-		tls_err(err, errlen, &c->where, "tls: %s", tls_reason());
+		conf_where_msg(err, errlen, &c->where, "tls: %s",
+		    tls_reason());
 		return -1;
 	}
 	SSL_CTX_set_min_proto_version(ctx, (s->tls_protocols & CONF_TLS_1_2) ?
@@ -169,9 +147,9 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 	    s->tls_ciphers : OSSL_default_cipher_list());
 	if (SSL_CTX_set_cipher_list(ctx, ciphers) != 1 &&
 	    (s->tls_protocols & CONF_TLS_1_2)) {
-		tls_err(err, errlen, conf_where(s, CONF_SET_TLS_CIPHERS),
-		    "tls-ciphers: no cipher left without RSA key exchange, "
-		    "which forkd does not offer");
+		conf_where_msg(err, errlen, conf_where(s,
+		    CONF_SET_TLS_CIPHERS), "tls-ciphers: no cipher left "
+		    "without RSA key exchange, which forkd does not offer");
 		return -1;
 	}
 	if (s->tls_ciphersuites != NULL)
@@ -192,17 +170,19 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 		SSL_CTX_set_alpn_select_cb(ctx, tls_alpn, t);
 
 	if (SSL_CTX_use_certificate_chain_file(ctx, c->chain) != 1) {
-		tls_err(err, errlen, &c->where, "tls-certificate: %s: %s",
-		    c->chain, ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_PEM ||
-		    ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_PEM_LIB ?
+		e = ERR_peek_last_error();
+		conf_where_msg(err, errlen, &c->where,
+		    "tls-certificate: %s: %s", c->chain,
+		    ERR_GET_LIB(e) == ERR_LIB_PEM ||
+		    ERR_GET_REASON(e) == ERR_R_PEM_LIB ?
 		    "no certificate in PEM form" : tls_reason());
 		ERR_clear_error();
 		return -1;
 	}
 	if ((leaf = SSL_CTX_get0_certificate(ctx)) == NULL ||
 	    X509_up_ref(leaf) != 1) {
-		tls_err(err, errlen, &c->where, "tls-certificate: %s: no "
-		    "certificate", c->chain);
+		conf_where_msg(err, errlen, &c->where,
+		    "tls-certificate: %s: no certificate", c->chain);
 		return -1;
 	}
 	t->leaf[i] = leaf;
@@ -213,7 +193,7 @@ tls_ctx(struct tls *t, const struct conf_settings *s, size_t i,
 		if (SSL_CTX_load_verify_file(ctx, s->tls_client_ca) != 1 ||
 		    (cas = SSL_load_client_CA_file(s->tls_client_ca)) ==
 		    NULL) {
-			tls_err(err, errlen, conf_where(s,
+			conf_where_msg(err, errlen, conf_where(s,
 			    CONF_SET_TLS_CLIENT_CA), "tls-client-ca: %s: %s",
 			    s->tls_client_ca, tls_reason());
 			return -1;
@@ -274,7 +254,7 @@ tls_new(const struct conf_service *cs, int check, char *err, size_t errlen)
 			goto fail;
 	/* As the built-ins are, unless the service says syscall-filter off. */
 	if (!((s->set & CONF_SET_SYSFILTER) && s->nsysfilter == 0) &&
-	    sandbox_relay(&t->relay) == -1) {
+	    (t->relay = sandbox_relay()) == NULL) {
 		snprintf(err, errlen, "service %s: tls: the relay's filter",
 		    cs->name);
 		goto fail;
@@ -292,7 +272,7 @@ tls_new(const struct conf_service *cs, int check, char *err, size_t errlen)
 			goto fail;
 		if (SSL_CTX_use_PrivateKey(t->ctx[i], stub) != 1) {
 			EVP_PKEY_free(stub);
-			tls_err(err, errlen, &s->tls_certs[i].where,
+			conf_where_msg(err, errlen, &s->tls_certs[i].where,
 			    "tls-certificate: %s: %s", s->tls_certs[i].chain,
 			    tls_reason());
 			goto fail;
@@ -328,7 +308,6 @@ tls_free(struct tls *t)
 	if (t->failed != NULL)
 		munmap(t->failed, sizeof(*t->failed));
 	free(t->alpn);
-	free(t->relay.filter);
 	OPENSSL_cleanse(t->keys, sizeof(t->keys));
 	free(t);
 }

@@ -19,14 +19,16 @@
 
 #include <sys/types.h>
 
-#include <linux/filter.h>
-
 #include <stddef.h>
 #include <stdint.h>
 
 #include <forkd/handler.h>
 
 struct conf_service;
+struct sock_fprog;
+
+/* The SSL_* variables a TLS service's child adds to the environment. */
+#define TLS_NVARS	9
 
 /* Of the session tickets: name, HMAC key, AES key. */
 struct tls_ticket_key {
@@ -47,7 +49,7 @@ struct tls {
 	uint64_t	 *failed;	/* shared with the children */
 	uint64_t	  taken;	/* of *failed, counted already */
 	struct tls_ticket_key keys[2];	/* sealing, and the last load's */
-	struct sock_fprog relay;	/* the relay's filter; NULL: none */
+	const struct sock_fprog *relay;	/* the relay's filter, or NULL */
 };
 
 /*

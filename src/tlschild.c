@@ -43,9 +43,9 @@
 #include "ticket.h"
 #include "tlskey.h"
 
-#define NET		STDIN_FILENO	/* the client's socket, until the fork */
+/* The client's socket, in the child and in the relay. */
+#define NET		STDIN_FILENO
 #define RELAY_BUF	16384		/* one TLS record's payload */
-#define TLS_NVARS	9		/* the SSL_* variables */
 #define DN_MAX		1024		/* bytes of a name shown */
 
 struct relay {
@@ -561,16 +561,15 @@ tls_child(const struct tls *t, struct forkd_conn *conn, int keyfd)
 	r.err = ep[0];
 	if ((fl = fcntl(sv[0], F_GETFL)) != -1)
 		fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
-	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	/*
 	 * The relay reads what the client sends: under a filter of its
 	 * own, and it executes nothing, so no_new_privs costs it nothing.
 	 */
-	if (t->relay.filter != NULL &&
+	if (t->relay != NULL &&
 	    (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &t->relay) == -1)) {
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, t->relay) == -1)) {
 		log_warn("service %s: tls: the relay's filter", conn->service);
 		kill(pid, SIGKILL);
 		relay_exit(pid, &r);

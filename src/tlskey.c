@@ -23,7 +23,6 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,9 +68,6 @@ static int		 ec_index = -1, rsa_index = -1;
 static EC_KEY_METHOD	*ec_method;
 static RSA_METHOD	*rsa_method;
 
-static void	 key_where(char *, size_t, const struct conf_tls_cert *,
-		    const char *, ...)
-		    __attribute__((__format__(__printf__, 4, 5)));
 static EVP_PKEY	*key_load(const struct conf_tls_cert *, X509 *, char *,
 		    size_t);
 static int	 key_nopass(char *, int, int, void *);
@@ -94,26 +90,6 @@ static int	 rsa_enc(int, const unsigned char *, unsigned char *, RSA *,
 		    int);
 static int	 key_methods(void);
 
-/* "file:line: tls-certificate CHAIN KEY: " and the rest. */
-static void
-key_where(char *err, size_t errlen, const struct conf_tls_cert *c,
-    const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (c->where.line > 0)
-		n = snprintf(err, errlen, "%s:%d: ", c->where.file,
-		    c->where.line);
-	else
-		n = snprintf(err, errlen, "%s: ", c->where.file);
-	if (n < 0 || (size_t)n >= errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - n, fmt, ap);
-	va_end(ap);
-}
-
 /* An encrypted key is refused: nobody is there to type a passphrase. */
 static int
 key_nopass(char *buf, int size, int rwflag, void *u)
@@ -135,30 +111,32 @@ key_load(const struct conf_tls_cert *c, X509 *leaf, char *err, size_t errlen)
 
 	ERR_clear_error();
 	if ((bio = BIO_new_file(c->key, "r")) == NULL) {
-		key_where(err, errlen, c, "tls-certificate: %s: %s", c->key,
-		    strerror(errno));
+		conf_where_msg(err, errlen, &c->where,
+		    "tls-certificate: %s: %s", c->key, strerror(errno));
 		return NULL;
 	}
 	key = PEM_read_bio_PrivateKey(bio, NULL, key_nopass, &asked);
 	BIO_free(bio);
 	if (key == NULL) {
-		key_where(err, errlen, c, "tls-certificate: %s: %s", c->key,
-		    asked ? "the key is encrypted, and forkd asks for no "
-		    "passphrase" : "no private key in PEM form");
+		conf_where_msg(err, errlen, &c->where,
+		    "tls-certificate: %s: %s", c->key, asked ? "the key is "
+		    "encrypted, and forkd asks for no passphrase" :
+		    "no private key in PEM form");
 		ERR_clear_error();
 		return NULL;
 	}
 	type = EVP_PKEY_get_base_id(key);
 	if (type != EVP_PKEY_EC && type != EVP_PKEY_RSA) {
-		key_where(err, errlen, c, "tls-certificate: %s: a %s key: "
-		    "forkd takes RSA and EC keys", c->key,
-		    OBJ_nid2sn(type));
+		conf_where_msg(err, errlen, &c->where,
+		    "tls-certificate: %s: a %s key: forkd takes RSA and EC "
+		    "keys", c->key, OBJ_nid2sn(type));
 		EVP_PKEY_free(key);
 		return NULL;
 	}
 	if (X509_check_private_key(leaf, key) != 1) {
-		key_where(err, errlen, c, "tls-certificate: %s does not "
-		    "match the certificate in %s", c->key, c->chain);
+		conf_where_msg(err, errlen, &c->where,
+		    "tls-certificate: %s does not match the certificate in %s",
+		    c->key, c->chain);
 		ERR_clear_error();
 		EVP_PKEY_free(key);
 		return NULL;
@@ -368,7 +346,7 @@ key_main(int fd, const struct conf_tls_cert *certs, X509 *const *leaf,
 		    KEY_SIGN : KEY_RSA_SIGN;
 		req.arg = RSA_PKCS1_PADDING;
 		if (key_do(keys[i], &req, &rep) == -1) {
-			key_where(err, sizeof(err), &certs[i],
+			conf_where_msg(err, sizeof(err), &certs[i].where,
 			    "tls-certificate: %s: cannot sign with it",
 			    certs[i].key);
 			goto fail;
