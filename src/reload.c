@@ -267,6 +267,7 @@ fail:
 	}
 	if (childtab_resize(srv->children, oldcap) == -1)
 		log_warn("reload: child table");
+	/* OpenSSL's mappings back as the running services need them. */
 	svcs_share(srv);
 	conf_free(conf);
 	reload_failed("the new services could not be set up (see the log)");
