@@ -27,6 +27,7 @@
 #include "pages.h"
 #include "sandbox.h"
 #include "log.h"
+#include "spawner.h"
 #include "srctab.h"
 #include "stats.h"
 #include "stderr.h"
@@ -376,8 +377,10 @@ children_ended(struct server *srv, pid_t pid, int status, uint64_t now)
 	uint64_t	 n;
 	int		 error;
 
-	if ((c = childtab_find(srv->children, pid)) == NULL)
+	if ((c = childtab_find(srv->children, pid)) == NULL) {
+		(void)spawner_ended(pid, status);
 		return;
+	}
 	if (srv->handoff.busy > 0)
 		handoff_exited(&srv->handoff, pid);
 	svc = c->svc;
@@ -449,8 +452,12 @@ children_exited(struct server *srv, pid_t pid, int *drained, uint64_t now)
 {
 	int	status;
 
-	if (childtab_find(srv->children, pid) == NULL ||
-	    waitpid(pid, &status, WNOHANG | __WALL) != pid)
+	/* A spawner's own end is no child's. */
+	if (childtab_find(srv->children, pid) == NULL) {
+		(void)spawner_reap(pid);
+		return;
+	}
+	if (waitpid(pid, &status, WNOHANG | __WALL) != pid)
 		return;
 	/*
 	 * What they wrote before they ended is logged under their name,

@@ -25,6 +25,7 @@
 #include "launch.h"
 #include "sandbox.h"
 #include "log.h"
+#include "spawner.h"
 #include "ticket.h"
 #include "tls.h"
 
@@ -47,6 +48,8 @@ struct exec_state {
 	char	**envp;		/* the prepared part */
 	size_t	  nenv;		/* its entries */
 	char	**connenv;	/* one connection's: room for all */
+	struct spawner *spawner;	/* made at the first connection */
+	int	  spawner_tried;
 };
 
 static int	exec_handle(const struct forkd_conn *, void *);
@@ -134,6 +137,7 @@ exec_release(void *state)
 		free(st->envp);
 	}
 	free(st->connenv);
+	spawner_free(st->spawner);
 	free(st);
 }
 
@@ -346,8 +350,20 @@ exec_spawn(void *state, const char *service, int fd,
 	    buf, sizeof(buf))) == NULL)
 		return E2BIG;
 
-	/* Without waiting for the program, where it can (launch.h). */
+	/*
+	 * By the service's spawner, inside the sandbox already, where it
+	 * can be (spawner.h); else without waiting for the program, where
+	 * it can (launch.h).
+	 */
 	*slot = -1;
+	if (lsb != NULL && !st->spawner_tried && sandbox_spawner(sb)) {
+		st->spawner_tried = 1;
+		st->spawner = spawner_new(service, sb, st->argv[0], st->argv,
+		    errw);
+	}
+	if (st->spawner != NULL && (*pidp = spawner_launch(st->spawner, envp,
+	    t.banner, fd, child_session())) != -1)
+		return 0;
 	if ((*pidp = launch(st->argv[0], st->argv, envp, t.banner, fd, errw,
 	    child_session(), child_exit_signal(), lsb,
 	    slot)) != -1)

@@ -331,8 +331,8 @@ launch(const char *path, char *const argv[], char *const envp[],
 	s->pid = 0;
 	s->busy = 1;
 	pid = clone(child, s->stack + sizeof(s->stack),
-	    CLONE_VM | CLONE_CHILD_CLEARTID | (exit_signal & 0xff), s, NULL,
-	    NULL, &s->busy);
+	    CLONE_VM | CLONE_CHILD_CLEARTID | (exit_signal == LAUNCH_SIBLING ?
+	    CLONE_PARENT : (exit_signal & 0xff)), s, NULL, NULL, &s->busy);
 	if (pid == -1) {
 		e = errno;
 		s->busy = 0;
@@ -362,6 +362,45 @@ launch_reaped(int slot, pid_t pid, const char **path)
 	s->pid = 0;
 	return e;
 }
+void
+launch_forked(void)
+{
+	ring = NULL;
+	ring_failed = 0;
+	next = 0;
+}
+
+int
+launch_busy(void)
+{
+	unsigned int	k;
+
+	for (k = 0; ring != NULL && k < SLOTS; k++)
+		if (__atomic_load_n(&ring[k].busy, __ATOMIC_ACQUIRE) != 0)
+			return 1;
+	return 0;
+}
+
+int
+launch_failed(const char **path)
+{
+	struct slot	*s;
+	unsigned int	 k;
+	int		 e;
+
+	for (k = 0; ring != NULL && k < SLOTS; k++) {
+		s = &ring[k];
+		if (__atomic_load_n(&s->busy, __ATOMIC_ACQUIRE) == 0 &&
+		    s->error != 0) {
+			*path = s->path;
+			e = s->error;
+			s->error = 0;
+			s->pid = 0;
+			return e;
+		}
+	}
+	return 0;
+}
 #else
 pid_t
 launch(const char *path, char *const argv[], char *const envp[],
@@ -374,6 +413,23 @@ launch(const char *path, char *const argv[], char *const envp[],
 
 int
 launch_reaped(int slot, pid_t pid, const char **path)
+{
+	return 0;
+}
+
+void
+launch_forked(void)
+{
+}
+
+int
+launch_busy(void)
+{
+	return 0;
+}
+
+int
+launch_failed(const char **path)
 {
 	return 0;
 }

@@ -44,12 +44,15 @@ struct launch_sandbox {
  * -1) on 2 and nothing else, after it has sent banner (or NULL),
  * default signals and an empty mask, in a process group of its own (a
  * session with session); its exit signal is exit_signal until it
- * executes the program, SIGCHLD after (the kernel's).  The pid, and in
- * *slot where its launch is, for launch_reaped(); or -1 with errno:
- * ENOSYS where launching is not built, EAGAIN when every slot is taken
- * or the program's words do not fit one, and the caller should spawn
- * instead.
+ * executes the program, SIGCHLD after (the kernel's).  With
+ * LAUNCH_SIBLING, it is the caller's parent's child (CLONE_PARENT), whose
+ * exit signal is the caller's own.  The pid, and in *slot where its
+ * launch is, for launch_reaped(); or -1 with errno: ENOSYS where
+ * launching is not built, EAGAIN when every slot is taken or the
+ * program's words do not fit one, and the caller should spawn instead.
  */
+#define LAUNCH_SIBLING	(-1)
+
 pid_t	launch(const char *path, char *const argv[], char *const envp[],
 	    const char *banner, int fd, int errw, int session, int exit_signal,
 	    const struct launch_sandbox *, int *slot);
@@ -60,5 +63,20 @@ pid_t	launch(const char *path, char *const argv[], char *const envp[],
  * 0; the slot is free either way.
  */
 int	launch_reaped(int slot, pid_t pid, const char **path);
+
+/*
+ * In a process forked from one that launched: the ring is none of its
+ * own (MADV_DONTFORK), and its first launch makes one.
+ */
+void	launch_forked(void);
+
+/*
+ * For a process whose launches are its parent's children
+ * (LAUNCH_SIBLING), which it never reaps: whether one has yet to execute
+ * its program or end, and the errno of one whose execve(2) failed, with
+ * the program's path in *path, or 0.  Its slot is then free again.
+ */
+int	launch_busy(void);
+int	launch_failed(const char **path);
 
 #endif /* FORKD_LAUNCH_H */

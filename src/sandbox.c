@@ -118,6 +118,19 @@ static const char *const relay_calls[] = {
 	"wait4", "rt_sigaction",
 };
 
+/*
+ * What a spawner (spawner.h) calls under the filter it gives its
+ * children, and what a launched child calls before its execve(2): a
+ * filter that allows them all lets the service's programs be started by
+ * one.  Logging is among them: an execve that failed is said there.
+ */
+static const char *const spawner_calls[] = {
+	"recvmsg", "sendto", "sendmsg", "ppoll", "poll", "clone", "close",
+	"exit", "exit_group", "write", "writev", "socket", "connect",
+	"getpid", "setsid", "setpgid", "fcntl", "dup3", "close_range",
+	"rt_sigprocmask", "execve",
+};
+
 static struct filter	*filters;
 static char		*callnames[NAMED_CALLS];
 static int		 callnames_ready;
@@ -149,6 +162,7 @@ static void	unescape(char *);
 static void	sigsys(int, siginfo_t *, void *);
 static long	caps_last(void);
 static void	sandbox_launch_prepare(struct sandbox *);
+static int	filter_allows(const struct filter *, const char *);
 
 int
 sandbox_cap(const char *name)
@@ -778,6 +792,32 @@ const struct launch_sandbox *
 sandbox_launch(const struct sandbox *sb)
 {
 	return sb->launchable ? &sb->launch : NULL;
+}
+
+/* Whether the filter lets a call through; a call unknown here does. */
+static int
+filter_allows(const struct filter *f, const char *name)
+{
+	int	nr;
+
+	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
+		return 1;
+	return (bsearch(&nr, f->calls, f->ncalls, sizeof(*f->calls),
+	    cmpint) != NULL) == (f->allow != 0);
+}
+
+int
+sandbox_spawner(const struct sandbox *sb)
+{
+	size_t	i;
+
+	if (sb == NULL || !sb->launchable || sb->filter == NULL ||
+	    sb->privtmp)
+		return 0;
+	for (i = 0; i < nitems(spawner_calls); i++)
+		if (!filter_allows(sb->filter, spawner_calls[i]))
+			return 0;
+	return 1;
 }
 
 /* What a launched child needs of the sandbox, once for all of them. */

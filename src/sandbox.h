@@ -75,6 +75,15 @@ struct launch_sandbox;
  */
 const struct launch_sandbox *sandbox_launch(const struct sandbox *);
 
+/*
+ * Whether the service's programs can be started by a spawner (spawner.h)
+ * that has taken the sandbox on once: a filter, which the kernel would
+ * otherwise compile for every child, that allows the spawner's calls,
+ * and nothing to do per child (private-tmp mounts a /tmp for each,
+ * which a filter of systemd's groups would deny the spawner).
+ */
+int		 sandbox_spawner(const struct sandbox *);
+
 /* Whether children need descriptors of the master's (no handoff). */
 int		 sandbox_fds(const struct sandbox *);
 

@@ -133,10 +133,20 @@ alive() {
 	kill -0 "$forkd_pid" 2>/dev/null
 }
 
-# The live children of forkd, read from /proc.
+# The live children of forkd, read from /proc: its connections', not
+# the spawners of sandboxed exec services (spawner.h), which live as
+# long as their service.
 children() {
 	cat /proc/[0-9]*/status 2>/dev/null |
-	    awk -v p="$forkd_pid" '$1 == "PPid:" && $2 == p { n++ } END { print n + 0 }'
+	    awk -v p="$forkd_pid" '$1 == "Name:" { name = $2 }
+		$1 == "PPid:" && $2 == p && name != "forkd-spawner" { n++ }
+		END { print n + 0 }'
+}
+
+# child_pids: the pids of those children.
+child_pids() {
+	ps -o pid=,comm= --ppid "$forkd_pid" |
+	    awk '$2 != "forkd-spawner" { print $1 }'
 }
 
 # nchildren OP N: forkd has OP N children, as for test(1).

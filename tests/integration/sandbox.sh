@@ -152,7 +152,7 @@ seccomp_of_held() {
 	retry 50 nchildren -eq 0 || fail "$1: children before: $(show_children)"
 	hold "$1" 127.0.0.1 "$2"
 	retry 50 nchildren -eq 1 || fail "$1: no child: $(show_children)"
-	child=$(ps -o pid= --ppid "$forkd_pid" | tr -d ' ')
+	child=$(child_pids)
 	held_seccomp=$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$child/status")
 	release "$1" "${3:-$1 line}"
 	retry 50 nchildren -eq 0 || fail "$1: the child stays: $(show_children)"
