@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "fdpass.h"
 #include "launch.h"
 #include "log.h"
 #include "sandbox.h"
@@ -86,16 +87,9 @@ spawner_serve(const char *service, const char *path, char *const argv[],
 {
 	static char		 buf[sizeof(struct spawn_req) + SPAWN_WORDS];
 	static char		*envp[SPAWN_VARS + 1];
-	union {
-		struct cmsghdr	 hdr;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	} cmsg;
 	struct spawn_req	 req;
 	struct spawn_rep	 rep;
 	struct pollfd		 pfd;
-	struct msghdr		 msg;
-	struct iovec		 iov;
-	struct cmsghdr		*cm;
 	const char		*banner;
 	char			*p, *end;
 	ssize_t			 n;
@@ -110,29 +104,12 @@ spawner_serve(const char *service, const char *path, char *const argv[],
 			spawner_look(service);
 			continue;
 		}
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cmsg.buf;
-		msg.msg_controllen = sizeof(cmsg.buf);
-		if ((n = recvmsg(SPAWN_FD, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
-		    errno == EINTR)
-			continue;
-		if (n <= 0)
+		if ((n = fdpass_recv(SPAWN_FD, buf, sizeof(buf), &fd)) == 0 ||
+		    (n == -1 && errno != EMSGSIZE))
 			return;
-		fd = -1;
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm))
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SCM_RIGHTS &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-				memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 		rep.pid = -1;
 		rep.error = EINVAL;
-		if (fd == -1 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		    (size_t)n < sizeof(req))
+		if (fd == -1 || n < (ssize_t)sizeof(req))
 			goto answer;
 		memcpy(&req, buf, sizeof(req));
 		if (req.nenv > SPAWN_VARS || req.bannerlen >= SPAWN_WORDS ||
@@ -284,15 +261,9 @@ pid_t
 spawner_launch(struct spawner *sp, char *const envp[], const char *banner,
     int fd, int session)
 {
-	union {
-		struct cmsghdr	 hdr;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	} cmsg;
 	struct spawn_req	 req;
 	struct spawn_rep	 rep;
 	struct iovec		 iov[2 + SPAWN_VARS];
-	struct msghdr		 msg;
-	struct cmsghdr		*cm;
 	size_t			 len, total;
 	ssize_t			 n;
 	int			 i;
@@ -327,19 +298,7 @@ spawner_launch(struct spawner *sp, char *const envp[], const char *banner,
 		errno = EAGAIN;
 		return -1;
 	}
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = iov;
-	msg.msg_iovlen = (size_t)(2 + i);
-	msg.msg_control = cmsg.buf;
-	msg.msg_controllen = sizeof(cmsg.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	while ((n = sendmsg(sp->fd, &msg, MSG_NOSIGNAL)) == -1 &&
-	    errno == EINTR)
-		;
+	n = fdpass_send(sp->fd, iov, (size_t)(2 + i), fd);
 	if (n == -1) {
 		spawner_break(sp, "sendmsg", errno);
 		errno = EPIPE;

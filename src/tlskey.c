@@ -40,6 +40,7 @@
 #include <seccomp.h>
 
 #include "conf.h"
+#include "fdpass.h"
 #include "tlskey.h"
 
 /* The operations a child may ask for. */
@@ -258,38 +259,19 @@ key_serve(EVP_PKEY **keys, size_t n)
 {
 	struct key_req	 req;
 	struct key_rep	 rep;
-	struct msghdr	 msg;
-	struct cmsghdr	*cm;
-	struct iovec	 iov;
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	}		 cbuf;
 	ssize_t		 got;
 	size_t		 replen;
 	int		 fd;
 
 	for (;;) {
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = &req;
-		iov.iov_len = sizeof(req);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		if ((got = recvmsg(KEY_FD, &msg, MSG_CMSG_CLOEXEC)) == -1) {
-			if (errno == EINTR)
+		/* A request cut short, or without a socket, has no answer. */
+		if ((got = fdpass_recv(KEY_FD, &req, sizeof(req), &fd)) == -1) {
+			if (errno == EMSGSIZE)
 				continue;
 			_exit(1);
 		}
 		if (got == 0)
 			_exit(0);
-		fd = -1;
-		if ((cm = CMSG_FIRSTHDR(&msg)) != NULL &&
-		    cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
 		if (fd == -1)
 			continue;
 		replen = tlskey_answer(keys, n, &req, (size_t)got, &rep);
@@ -430,14 +412,8 @@ key_ask(uint32_t op, int index, uint32_t arg, const unsigned char *in,
 {
 	struct key_req	 req;
 	struct key_rep	 rep;
-	struct msghdr	 msg;
-	struct cmsghdr	*cm;
 	struct iovec	 iov;
 	struct pollfd	 pfd;
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	}		 cbuf;
 	ssize_t		 got;
 	int		 sv[2];
 
@@ -450,21 +426,10 @@ key_ask(uint32_t op, int index, uint32_t arg, const unsigned char *in,
 	req.arg = arg;
 	req.len = (uint32_t)inlen;
 	memcpy(req.data, in, inlen);
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
 	iov.iov_base = &req;
 	iov.iov_len = offsetof(struct key_req, data) + inlen;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
 	got = -1;
-	if (sendmsg(key_fd, &msg, MSG_NOSIGNAL) != -1) {
+	if (fdpass_send(key_fd, &iov, 1, sv[1]) != -1) {
 		close(sv[1]);
 		sv[1] = -1;
 		pfd.fd = sv[0];
