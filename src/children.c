@@ -452,9 +452,10 @@ children_exited(struct server *srv, pid_t pid, int *drained, uint64_t now)
 {
 	int	status;
 
-	/* A spawner's own end is no child's. */
+	/* A spawner's end, or a program's it started unasked for. */
 	if (childtab_find(srv->children, pid) == NULL) {
-		(void)spawner_reap(pid);
+		if (waitpid(pid, &status, WNOHANG | __WALL) == pid)
+			(void)spawner_ended(pid, status);
 		return;
 	}
 	if (waitpid(pid, &status, WNOHANG | __WALL) != pid)

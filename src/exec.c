@@ -356,7 +356,8 @@ exec_spawn(void *state, const char *service, int fd,
 	 * it can (launch.h).
 	 */
 	*slot = -1;
-	if (lsb != NULL && !st->spawner_tried && sandbox_spawner(sb)) {
+	if (lsb != NULL && !st->spawner_tried && launch_available() &&
+	    sandbox_spawner(sb)) {
 		st->spawner_tried = 1;
 		st->spawner = spawner_new(service, sb, st->argv[0], st->argv,
 		    errw);
@@ -364,6 +365,8 @@ exec_spawn(void *state, const char *service, int fd,
 	if (st->spawner != NULL && (*pidp = spawner_launch(st->spawner, envp,
 	    t.banner, fd, child_session())) != -1)
 		return 0;
+	if (st->spawner != NULL && errno == ETIMEDOUT)
+		return ETIMEDOUT;
 	if ((*pidp = launch(st->argv[0], st->argv, envp, t.banner, fd, errw,
 	    child_session(), child_exit_signal(), lsb,
 	    slot)) != -1)

@@ -61,6 +61,7 @@ static int		 ring_failed;
 static unsigned int	 next;
 
 static long	rsys5(long, long, long, long, long, long);
+static void	ring_make(void);
 static long	enter(struct slot *);
 static long	seal(struct slot *);
 static int	child(void *);
@@ -221,6 +222,21 @@ fail:
 	return 0;
 }
 
+/* The ring, no part of a forked child; ring_failed if it cannot be. */
+static void
+ring_make(void)
+{
+	ring = mmap(NULL, SLOTS * sizeof(*ring), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ring == MAP_FAILED ||
+	    madvise(ring, SLOTS * sizeof(*ring), MADV_DONTFORK) == -1) {
+		if (ring != MAP_FAILED)
+			munmap(ring, SLOTS * sizeof(*ring));
+		ring = NULL;
+		ring_failed = 1;
+	}
+}
+
 /* The program's words, into the slot. */
 static int
 copy(struct slot *s, const char *path, char *const argv[],
@@ -285,17 +301,8 @@ launch(const char *path, char *const argv[], char *const envp[],
 	pid_t		 pid;
 	int		 e;
 
-	if (ring == NULL && !ring_failed) {
-		ring = mmap(NULL, SLOTS * sizeof(*ring), PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (ring == MAP_FAILED ||
-		    madvise(ring, SLOTS * sizeof(*ring), MADV_DONTFORK) == -1) {
-			if (ring != MAP_FAILED)
-				munmap(ring, SLOTS * sizeof(*ring));
-			ring = NULL;
-			ring_failed = 1;
-		}
-	}
+	if (ring == NULL && !ring_failed)
+		ring_make();
 	if (ring == NULL) {
 		errno = ENOSYS;
 		return -1;
@@ -368,6 +375,13 @@ launch_forked(void)
 	ring = NULL;
 	ring_failed = 0;
 	next = 0;
+	ring_make();
+}
+
+int
+launch_available(void)
+{
+	return 1;
 }
 
 int
@@ -420,6 +434,12 @@ launch_reaped(int slot, pid_t pid, const char **path)
 void
 launch_forked(void)
 {
+}
+
+int
+launch_available(void)
+{
+	return 0;
 }
 
 int

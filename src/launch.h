@@ -64,9 +64,13 @@ pid_t	launch(const char *path, char *const argv[], char *const envp[],
  */
 int	launch_reaped(int slot, pid_t pid, const char **path);
 
+/* Whether launching is built here, on x86-64 and arm64. */
+int	launch_available(void);
+
 /*
  * In a process forked from one that launched: the ring is none of its
- * own (MADV_DONTFORK), and its first launch makes one.
+ * own (MADV_DONTFORK); make one now, before a filter that may not let
+ * its first launch map one.
  */
 void	launch_forked(void);
 

@@ -14,7 +14,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -94,16 +96,19 @@ spawner_serve(const char *service, const char *path, char *const argv[],
 	char			*p, *end;
 	ssize_t			 n;
 	uint32_t		 i;
-	int			 fd, slot;
+	int			 fd, slot, busy;
 
 	for (;;) {
-		/* A program that failed is said soon, not at the next one. */
+		/*
+		 * A program that failed is said soon, not at the next
+		 * request: looked for while any has yet to execute its own.
+		 */
+		busy = launch_busy();
+		spawner_look(service);
 		pfd.fd = SPAWN_FD;
 		pfd.events = POLLIN;
-		if (launch_busy() && poll(&pfd, 1, SPAWN_LOOK_MS) == 0) {
-			spawner_look(service);
+		if (busy && poll(&pfd, 1, SPAWN_LOOK_MS) == 0)
 			continue;
-		}
 		if ((n = fdpass_recv(SPAWN_FD, buf, sizeof(buf), &fd)) == 0 ||
 		    (n == -1 && errno != EMSGSIZE))
 			return;
@@ -147,7 +152,6 @@ answer:
 		if (send(SPAWN_FD, &rep, sizeof(rep), MSG_NOSIGNAL) !=
 		    sizeof(rep))
 			return;
-		spawner_look(service);
 	}
 }
 
@@ -160,22 +164,35 @@ static void
 spawner_main(int sock, const char *service, const struct sandbox *sb,
     const char *path, char *const argv[], int errw)
 {
+	int	first;
+
 	prctl(PR_SET_NAME, "forkd-spawner", 0, 0, 0);
+	/* syslog(3)'s socket is the master's, and its number may be reused. */
+	closelog();
+	/* The ring, while mmap(2) and madvise(2) may still be made. */
 	launch_forked();
 	/* Its namespaces first, while their descriptors are open. */
 	if (sandbox_enter(sb, service) == -1)
 		_exit(1);
-	/* Above both places first: either may be the other's. */
-	if ((sock = fcntl(sock, F_DUPFD, SPAWN_ERRFD + 1)) == -1 ||
-	    (errw != -1 && (errw = fcntl(errw, F_DUPFD, SPAWN_ERRFD + 1)) ==
-	    -1) || dup2(sock, SPAWN_FD) == -1 ||
-	    (errw != -1 && dup2(errw, SPAWN_ERRFD) == -1)) {
-		log_warn("service %s: spawner: dup2", service);
+	/*
+	 * Above both places first, as either may be the other's; close on
+	 * exec, as a launched child's close_range(2) may be refused.
+	 */
+	if ((sock = fcntl(sock, F_DUPFD_CLOEXEC, SPAWN_ERRFD + 1)) == -1 ||
+	    (errw != -1 && (errw = fcntl(errw, F_DUPFD_CLOEXEC,
+	    SPAWN_ERRFD + 1)) == -1) ||
+	    dup3(sock, SPAWN_FD, O_CLOEXEC) == -1 ||
+	    (errw != -1 && dup3(errw, SPAWN_ERRFD, O_CLOEXEC) == -1)) {
+		log_warn("service %s: spawner: dup3", service);
 		_exit(1);
 	}
-	if (close_range(errw != -1 ? SPAWN_ERRFD + 1 : SPAWN_FD + 1, ~0U, 0)
-	    == -1)
-		closefrom(errw != -1 ? SPAWN_ERRFD + 1 : SPAWN_FD + 1);
+	first = errw != -1 ? SPAWN_ERRFD + 1 : SPAWN_FD + 1;
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range((unsigned int)first, ~0U, 0) == -1)
+		closefrom(first);
+#else
+	closefrom(first);
+#endif
 	if (sandbox_caps(sb, service) == -1 || sandbox_seal(sb, service) == -1)
 		_exit(1);
 	spawner_serve(service, path, argv, errw != -1 ? SPAWN_ERRFD : -1);
@@ -263,7 +280,7 @@ spawner_launch(struct spawner *sp, char *const envp[], const char *banner,
 {
 	struct spawn_req	 req;
 	struct spawn_rep	 rep;
-	struct iovec		 iov[2 + SPAWN_VARS];
+	struct iovec		 iov[IOV_MAX];
 	size_t			 len, total;
 	ssize_t			 n;
 	int			 i;
@@ -281,8 +298,9 @@ spawner_launch(struct spawner *sp, char *const envp[], const char *banner,
 	iov[1].iov_base = (void *)(uintptr_t)banner;
 	iov[1].iov_len = req.bannerlen;
 	total = req.bannerlen;
+	/* One vector each, as many as sendmsg(2) takes. */
 	for (i = 0; envp[i] != NULL; i++) {
-		if (i == SPAWN_VARS) {
+		if (i == SPAWN_VARS || 2 + i == IOV_MAX) {
 			errno = EAGAIN;
 			return -1;
 		}
@@ -299,6 +317,10 @@ spawner_launch(struct spawner *sp, char *const envp[], const char *banner,
 		return -1;
 	}
 	n = fdpass_send(sp->fd, iov, (size_t)(2 + i), fd);
+	if (n == -1 && errno == EMSGSIZE) {
+		errno = EAGAIN;
+		return -1;
+	}
 	if (n == -1) {
 		spawner_break(sp, "sendmsg", errno);
 		errno = EPIPE;
@@ -308,9 +330,16 @@ spawner_launch(struct spawner *sp, char *const envp[], const char *banner,
 	    errno == EINTR)
 		;
 	if (n != sizeof(rep)) {
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		/*
+		 * It may have started the program all the same: not a
+		 * second one on the same client.
+		 */
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			spawner_break(sp, "no answer", 0);
-		else if (n == -1)
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (n == -1)
 			spawner_break(sp, "recv", errno);
 		else
 			spawner_break(sp, "gone", 0);
@@ -383,18 +412,4 @@ spawner_ended(pid_t pid, int status)
 		close(sp->fd);
 	sp->fd = -1;
 	return 1;
-}
-
-int
-spawner_reap(pid_t pid)
-{
-	struct spawner	*sp;
-	int		 status;
-
-	for (sp = spawners; sp != NULL; sp = sp->next)
-		if (sp->pid == pid && !sp->reaped)
-			break;
-	if (sp == NULL || waitpid(pid, &status, WNOHANG | __WALL) != pid)
-		return 0;
-	return spawner_ended(pid, status);
 }

@@ -45,16 +45,17 @@ void		 spawner_free(struct spawner *);
  * Start the program on the socket fd with envp, after banner (or NULL),
  * in a session of its own with session: as launch() does.  The pid, or
  * -1 with errno: EAGAIN for this request only (too long, or no slot),
- * EPIPE when the spawner is gone, which it then is for good.
+ * EPIPE when the spawner is gone, which it then is for good, and
+ * ETIMEDOUT when it did not answer, killed then, which may have started
+ * the program all the same.
  */
 pid_t		 spawner_launch(struct spawner *, char *const envp[],
 		    const char *banner, int fd, int session);
 
 /*
- * A child the master does not track has ended: if it is a spawner, 1,
- * and an unexpected end is logged.  spawner_reap() reaps it first.
+ * A child the master does not track has ended, reaped: if it is a
+ * spawner, 1, and an unexpected end is logged.
  */
 int		 spawner_ended(pid_t, int status);
-int		 spawner_reap(pid_t);
 
 #endif /* FORKD_SPAWNER_H */

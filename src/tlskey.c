@@ -179,7 +179,8 @@ key_confine(uid_t uid, gid_t gid)
 		SCMP_SYS(clock_gettime), SCMP_SYS(getpid), SCMP_SYS(fcntl),
 		SCMP_SYS(mprotect), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
 		SCMP_SYS(lseek), SCMP_SYS(rt_sigprocmask), SCMP_SYS(gettid),
-		SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack),
+		SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack), SCMP_SYS(poll),
+		SCMP_SYS(ppoll),
 	};
 	scmp_filter_ctx		 ctx;
 	size_t			 i;
@@ -259,6 +260,7 @@ key_serve(EVP_PKEY **keys, size_t n)
 {
 	struct key_req	 req;
 	struct key_rep	 rep;
+	struct pollfd	 pfd;
 	ssize_t		 got;
 	size_t		 replen;
 	int		 fd;
@@ -270,8 +272,20 @@ key_serve(EVP_PKEY **keys, size_t n)
 				continue;
 			_exit(1);
 		}
-		if (got == 0)
-			_exit(0);
+		/*
+		 * The last holder of the channel gone, or an empty record,
+		 * which a child may send: only the first ends the process.
+		 */
+		if (got == 0) {
+			if (fd != -1)
+				close(fd);
+			pfd.fd = KEY_FD;
+			pfd.events = POLLIN | POLLRDHUP;
+			if (poll(&pfd, 1, 0) == 1 &&
+			    (pfd.revents & (POLLHUP | POLLRDHUP)))
+				_exit(0);
+			continue;
+		}
 		if (fd == -1)
 			continue;
 		replen = tlskey_answer(keys, n, &req, (size_t)got, &rep);

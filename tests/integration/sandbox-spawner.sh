@@ -17,6 +17,9 @@ p_bad=$(freeport)
 p_slow=$(freeport)
 p_deny=$(freeport)
 p_status=$(freeport)
+p_fds=$(freeport)
+p_nomadv=$(freeport)
+p_many=$(freeport)
 
 awkprog='BEGIN { print "remote " ENVIRON["TCPREMOTEIP"] " " ENVIRON["FORKD_SERVICE"] }
 	/^(PPid|Seccomp|Seccomp_filters|NoNewPrivs):/ { print $1, $2 }'
@@ -51,6 +54,22 @@ service deny {
 service status {
 	listen 127.0.0.1:$p_status
 	handler status
+}
+service fds {
+	listen 127.0.0.1:$p_fds
+	syscall-filter @system-service
+	exec /bin/ls -l /proc/self/fd
+}
+service nomadv {
+	listen 127.0.0.1:$p_nomadv
+	syscall-filter @system-service ~madvise
+	exec /usr/bin/awk -f $tmp/env.awk /proc/self/status
+}
+service many {
+	listen 127.0.0.1:$p_many
+	syscall-filter @system-service
+	exec /usr/bin/awk "BEGIN { for (k in ENVIRON) n++; print n }"
+$(seq 1 1100 | sed 's/.*/	env MANY&=x/')
 }
 EOF
 }
@@ -108,6 +127,33 @@ retry 50 nchildren -eq 0 || fail "children stay: $(show_children)"
 retry 10 no_zombies || fail "zombies: $(show_children)"
 ok "exec under @system-service: started by one spawner, the master's children, one inherited filter"
 
+# What the program holds: its socket and standard error, no descriptor
+# of the spawner's.
+out=$(timeout 5 nc -d 127.0.0.1 "$p_fds")
+echo "$out" | grep -q " 0 -> socket:" || fail "fds: not run: $out"
+echo "$out" | awk '$(NF - 2) + 0 > 2 && $NF ~ /socket/ { bad = 1 }
+    END { exit !bad }' && fail "fds: the program holds a socket of forkd's: $out"
+ok "the program holds none of the spawner's descriptors"
+
+# A filter that denies madvise(2): the spawner took what it needs before.
+out=$(timeout 5 nc -d 127.0.0.1 "$p_nomadv")
+[ "$(field Seccomp_filters "$out")" = 1 ] || fail "~madvise: $out"
+out=$(timeout 5 nc -d 127.0.0.1 "$p_nomadv")
+[ "$(field Seccomp_filters "$out")" = 1 ] || fail "~madvise, again: $out"
+grep -q "service nomadv: spawner" "$tmp/forkd.log" &&
+    fail "~madvise: the spawner ended: $(grep spawner "$tmp/forkd.log")"
+ok "@system-service ~madvise: the spawner lives"
+
+# More variables than one message has vectors for: launched by the
+# master for once, the spawner kept.
+out=$(timeout 5 nc -d 127.0.0.1 "$p_many")
+[ "${out:-0}" -gt 1100 ] || fail "many: $out variables"
+out=$(timeout 5 nc -d 127.0.0.1 "$p_many")
+[ "${out:-0}" -gt 1100 ] || fail "many, again: $out variables"
+grep -q "service many: spawner" "$tmp/forkd.log" &&
+    fail "many: the spawner ended: $(grep spawner "$tmp/forkd.log")"
+ok "1100 variables: served, the spawner kept"
+
 # A program that cannot be executed: exit 127, counted, logged by name.
 timeout 5 nc -d 127.0.0.1 "$p_bad" </dev/null >/dev/null
 retry 50 grep -q "service bad: exec $tmp/no-such-program: No such file or directory" \
@@ -128,7 +174,8 @@ out=$(timeout 5 nc -d 127.0.0.1 "$p_deny")
 [ "$(field Seccomp "$out")" = 2 ] && [ "$(field PPid "$out")" = "$forkd_pid" ] ||
     fail "deny: $out"
 n=$(spawners | wc -l)
-[ "$n" -eq 3 ] || fail "deny: $n spawners, not the 3 of env, bad and slow: $(show_children)"
+[ "$n" -eq 6 ] ||
+    fail "deny: $n spawners, not the 6 of env, fds, nomadv, many, bad and slow: $(show_children)"
 ok "a filter that denies connect(2) is installed by each child, no spawner"
 
 # Killed from outside: logged, and the service goes on without it.
