@@ -26,9 +26,12 @@
 #include "sandbox.h"
 #include "spawner.h"
 
-/* The words of one request, as a launch's slot holds them at most. */
+/*
+ * The words of one request, as a launch's slot holds them at most, and
+ * its variables, a vector each beside the header and the banner.
+ */
 #define SPAWN_WORDS	(64 * 1024)
-#define SPAWN_VARS	4096
+#define SPAWN_VARS	(IOV_MAX - 2)
 /* How long the master waits for a pid before it gives up on a spawner. */
 #define SPAWN_WAIT_MS	2000
 /* How often a spawner looks for failed programs while some are starting. */
@@ -53,8 +56,7 @@ struct spawner {
 	struct spawner	*next;
 	char		*service;
 	pid_t		 pid;
-	int		 fd;		/* -1: let go, or gone */
-	int		 broken;	/* killed, or ended: not logged again */
+	int		 fd;		/* -1: let go, killed or ended */
 	int		 released;	/* by the service: spawner_free() */
 	int		 reaped;	/* by the master */
 };
@@ -268,7 +270,6 @@ spawner_break(struct spawner *sp, const char *why, int error)
 	else
 		log_warnx("service %s: spawner %ld: %s; the programs start "
 		    "without it", sp->service, (long)sp->pid, why);
-	sp->broken = 1;
 	(void)kill(sp->pid, SIGKILL);
 	close(sp->fd);
 	sp->fd = -1;
@@ -280,7 +281,7 @@ spawner_launch(struct spawner *sp, char *const envp[], const char *banner,
 {
 	struct spawn_req	 req;
 	struct spawn_rep	 rep;
-	struct iovec		 iov[IOV_MAX];
+	struct iovec		 iov[2 + SPAWN_VARS];
 	size_t			 len, total;
 	ssize_t			 n;
 	int			 i;
@@ -300,7 +301,7 @@ spawner_launch(struct spawner *sp, char *const envp[], const char *banner,
 	total = req.bannerlen;
 	/* One vector each, as many as sendmsg(2) takes. */
 	for (i = 0; envp[i] != NULL; i++) {
-		if (i == SPAWN_VARS || 2 + i == IOV_MAX) {
+		if (i == SPAWN_VARS) {
 			errno = EAGAIN;
 			return -1;
 		}
@@ -396,8 +397,8 @@ spawner_ended(pid_t pid, int status)
 		spawner_forget(sp);
 		return 1;
 	}
-	/* Let go or killed, its end is no news; any other is. */
-	if (!sp->broken) {
+	/* Killed by the master, its end is no news; any other is. */
+	if (sp->fd != -1) {
 		if (WIFSIGNALED(status))
 			log_warnx("service %s: spawner %ld killed by signal "
 			    "%d; the programs start without it", sp->service,
@@ -406,10 +407,8 @@ spawner_ended(pid_t pid, int status)
 			log_warnx("service %s: spawner %ld exited %d; the "
 			    "programs start without it", sp->service,
 			    (long)pid, WEXITSTATUS(status));
-		sp->broken = 1;
-	}
-	if (sp->fd != -1)
 		close(sp->fd);
-	sp->fd = -1;
+		sp->fd = -1;
+	}
 	return 1;
 }
