@@ -170,10 +170,7 @@ started:
 	}
 	svc->nchildren++;
 	c->svc = svc;
-	c->filtered = sandbox_filtered(svc->sb);
-	if (c->filtered == 0 && svc->tls != NULL &&
-	    svc->tls->relay != NULL)
-		c->filtered = 1;
+	c->filtered = svc->filtered;
 	c->launched = slot + 1;
 	memcpy(&c->peer, ss, addr_len((const struct sockaddr *)ss));
 	c->client = c->peer;
@@ -452,12 +449,7 @@ children_exited(struct server *srv, pid_t pid, int *drained, uint64_t now)
 {
 	int	status;
 
-	/* A spawner's end, or a program's it started unasked for. */
-	if (childtab_find(srv->children, pid) == NULL) {
-		if (waitpid(pid, &status, WNOHANG | __WALL) == pid)
-			(void)spawner_ended(pid, status);
-		return;
-	}
+	/* Untracked ones too: a spawner, or a program it started unasked. */
 	if (waitpid(pid, &status, WNOHANG | __WALL) != pid)
 		return;
 	/*

@@ -63,6 +63,7 @@ struct svc {
 	struct module		 module;	/* a module service's */
 	int			 exec;		/* an exec service */
 	int			 spawn;		/* its children posix_spawn()ed */
+	int			 filtered;	/* its children's: childtab.h */
 	struct sandbox		*sb;		/* its children's, or NULL */
 	struct tls		*tls;		/* a TLS service's, or NULL */
 	struct listener		*listeners;

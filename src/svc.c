@@ -144,6 +144,10 @@ svc_prepare(struct svc *svc)
 		log_warnx("%s", err);
 		return -1;
 	}
+	/* A TLS relay has a filter of its own. */
+	svc->filtered = sandbox_filtered(svc->sb);
+	if (svc->filtered == 0 && svc->tls != NULL && svc->tls->relay != NULL)
+		svc->filtered = 1;
 	switch (cs->kind) {
 	case CONF_HANDLER_BUILTIN:
 		svc->handler = builtin_find(cs->argv[0]);
